@@ -1,0 +1,38 @@
+"""Alembic environment: runs on the connection the program passes in, or on `-x db=PATH_OR_URL`."""
+
+from alembic import context
+
+from survey_db.db import make_engine, resolve_url
+from survey_db.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+# Objects the models do not describe (full-text index tables, triggers) are left out of autogenerate.
+EXTERNAL_TABLE_PREFIXES = ("papers_fts",)
+
+
+def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001, ANN201
+    return not (type_ == "table" and name and name.startswith(EXTERNAL_TABLE_PREFIXES))
+
+
+def run(connection) -> None:  # noqa: ANN001
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        include_object=include_object,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    run(connection)
+else:
+    engine = make_engine(resolve_url(context.get_x_argument(as_dictionary=True).get("db")))
+    with engine.begin() as conn:
+        run(conn)
+    engine.dispose()

@@ -1,0 +1,138 @@
+"""The `survey` command: the only place that imports typer, parses options, prints and exits.
+
+Services do the work; heavy modules (sqlalchemy, alembic, bibtexparser) load inside commands, so
+`survey --version` and `survey --help` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from survey_db import __version__
+from survey_db.errors import SurveyError
+
+
+class SurveyGroup(TyperGroup):
+    """Turns errors a user can act on into one line on stderr and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: typer.Context):  # noqa: ANN201
+        try:
+            return super().invoke(ctx)
+        except SurveyError as exc:
+            fail(str(exc))
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise typer.Exit(1) from None
+        except OSError as exc:
+            fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+        except Exception as exc:
+            from sqlalchemy.exc import SQLAlchemyError
+
+            if isinstance(exc, SQLAlchemyError):
+                reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+                fail(f"database error: {reason}")
+            raise
+
+
+def fail(message: str) -> None:
+    """Print `error: message` on stderr and exit 1."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def note(message: str) -> None:
+    """A notice for people on stderr."""
+    typer.echo(message, err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"survey-db {__version__}")
+        raise typer.Exit()
+
+
+app = typer.Typer(
+    cls=SurveyGroup,
+    name="survey",
+    help="Keep a literature survey's papers, taxonomy and BibTeX in one database.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="PATH_OR_URL",
+            help="Database file or URL (postgresql+psycopg://...). Default: $SURVEY_DB, "
+            "else ~/.local/share/survey-db/survey.db.",
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Keep a literature survey's papers, taxonomy and BibTeX in one database.
+
+    Example: survey query --topic "Speculative Decoding"
+    """
+    ctx.obj = {"db": db}
+
+
+def open_db(ctx: typer.Context, *, create: bool = True, seed: bool = True):  # noqa: ANN201
+    """The command's database: created, migrated and seeded with the shipped survey on first use."""
+    from survey_db.db import open_database, resolve_url, sqlite_path
+
+    url = resolve_url(ctx.find_root().obj.get("db"))
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        from survey_db.db import default_db_path
+
+        if path == default_db_path().absolute():
+            path.parent.mkdir(parents=True, exist_ok=True)
+    database = open_database(url, create=create)
+    if database.created and seed:
+        from survey_db.paths import seeds_dir
+        from survey_db.services.seeds import seed as load_seeds
+
+        try:
+            with database.session() as session:
+                report = load_seeds(session, seeds_dir())
+        except BaseException:
+            # A half-made database would never be seeded again: remove it so the next run starts over.
+            database.engine.dispose()
+            if path is not None:
+                for leftover in (
+                    path,
+                    path.with_name(path.name + "-wal"),
+                    path.with_name(path.name + "-shm"),
+                ):
+                    leftover.unlink(missing_ok=True)
+            raise
+        where = path or url
+        note(f"created a survey database at {where} with {len(report.added)} papers of the shipped survey")
+    elif database.created:
+        note(f"created a new empty survey database at {path or url}")
+    elif database.migrated:
+        note(f"upgraded the database schema of {path or url}")
+    return database
+
+
+def main() -> None:
+    """Entry point of the `survey` console script."""
+    app(prog_name="survey")
+
+
+# Register the command modules (each adds its commands to `app`).
+from survey_db.cli import files, papers, schema, views  # noqa: E402, F401

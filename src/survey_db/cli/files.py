@@ -1,0 +1,230 @@
+"""Files in and out: init, seed, import, export, dump."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from survey_db.cli import app, fail, note, open_db
+from survey_db.cli.options import AuthorOpt, HasCode, SectionOpt, Sort, Text, Topics, Venue, Year, filters
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    empty: Annotated[
+        bool, typer.Option("--empty", help="Create an empty database for a survey of your own.")
+    ] = False,
+) -> None:
+    """Create a database: seeded with the shipped survey, or empty.
+
+    Example: survey --db my-survey.db init --empty
+    """
+    from survey_db.db import open_database, resolve_url, sqlite_path
+
+    url = resolve_url(ctx.find_root().obj.get("db"))
+    path = sqlite_path(url)
+    if path is not None and path.exists() and path.stat().st_size > 0:
+        fail(f"{path} already exists")
+    if path is None:
+        database = open_database(url, create=True, migrate=False)
+        if not database.created:
+            fail(f"{url.split('@')[-1]} already holds a survey database")
+    open_db(ctx, seed=not empty)
+
+
+@app.command()
+def seed(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path | None, typer.Argument(help="Seed folder (default: the shipped survey).")
+    ] = None,
+) -> None:
+    """Load seed files (papers.bib, taxonomy.toml) into the database; seeding twice changes nothing.
+
+    Example: survey seed seeds/
+    """
+    from survey_db.paths import seeds_dir
+    from survey_db.services.seeds import seed as load_seeds
+
+    database = open_db(ctx, seed=False)
+    with database.session() as session:
+        report = load_seeds(session, directory or seeds_dir())
+    note(f"seeded: {report.summary()}")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="A .bib, .md (awesome-list README), .csv, .tsv or CSL .json file.")
+    ],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="bibtex, markdown, csv, tsv or csl-json (default: from the extension)."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
+    ] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace stored values that differ.")
+    ] = False,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="Text encoding, e.g. latin-1.")] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the valid entries of a .bib and list the rest.")
+    ] = False,
+) -> None:
+    """Import papers; a paper already present is filled in, not added twice. All or nothing.
+
+    Example: survey import README.md --dry-run
+    """
+    from survey_db.services.io import detect_format, import_parsed, parse_file
+
+    chosen = detect_format(file, fmt)
+    parsed = parse_file(file, chosen, encoding=encoding, skip_invalid=skip_invalid)
+    database = open_db(ctx)
+
+    class DryRun(Exception):
+        pass
+
+    report = None
+    try:
+        with database.session() as session:
+            report = import_parsed(session, parsed, overwrite=overwrite)
+            if dry_run:
+                raise DryRun
+    except DryRun:
+        pass
+    for line in report.invalid:
+        note(f"skipped invalid: {line}")
+    for line in report.warnings:
+        note(f"warning: {line}")
+    for line in report.conflicts:
+        note(f"conflict: {line}")
+    prefix = "dry run, nothing written: " if dry_run else ""
+    typer.echo(f"{prefix}{file.name}: {report.summary()}")
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    text: Text = None,
+    bibtex: Annotated[bool, typer.Option("--bibtex", help="BibTeX (the default).")] = False,
+    biblatex: Annotated[
+        bool, typer.Option("--biblatex", help="BibLaTeX (date, journaltitle, eprinttype).")
+    ] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="An awesome-list README.")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="A JSON list of papers.")] = False,
+    csl_json: Annotated[bool, typer.Option("--csl-json", help="CSL-JSON for pandoc and Zotero.")] = False,
+    csv: Annotated[bool, typer.Option("--csv", help="CSV with a header row.")] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+    ] = None,
+    style: Annotated[str, typer.Option("--style", help="Markdown: html, table or list.")] = "html",
+    toc_depth: Annotated[
+        int | None, typer.Option("--toc-depth", min=1, help="Markdown: contents depth.")
+    ] = None,
+    unicode: Annotated[
+        bool, typer.Option("--unicode", help="BibTeX: keep UTF-8, not LaTeX accents.")
+    ] = False,
+    aux: Annotated[
+        Path | None, typer.Option("--aux", help="BibTeX: only the keys a LaTeX .aux file cites.")
+    ] = None,
+    topic: Topics = None,
+    section: SectionOpt = None,
+    venue: Venue = None,
+    year: Year = None,
+    author: AuthorOpt = None,
+    has_code: HasCode = None,
+    sort: Sort = "position",
+) -> None:
+    """Export papers, all or those matching the filters of `query`.
+
+    Example: survey export --bibtex --topic "Speculative Decoding" -o spec.bib
+    """
+    from survey_db.services import export as exporting
+    from survey_db.services.io import selected_papers
+
+    chosen = [
+        name
+        for name, on in (
+            ("bibtex", bibtex),
+            ("biblatex", biblatex),
+            ("markdown", markdown),
+            ("json", json_),
+            ("csl-json", csl_json),
+            ("csv", csv),
+        )
+        if on
+    ]
+    if len(chosen) > 1:
+        fail(f"choose one format, not {' and '.join('--' + c for c in chosen)}")
+    fmt = chosen[0] if chosen else "bibtex"
+    if style not in ("html", "table", "list"):
+        fail(f"unknown style {style!r}; choose html, table or list")
+    selection = filters(text, topic, section, venue, year, author, has_code)
+    database = open_db(ctx)
+    with database.session() as session:
+        if aux is not None:
+            selection.keys = _aux_keys(session, aux)
+        if fmt == "markdown":
+            result = exporting.to_markdown(session, selection, style=style, toc_depth=toc_depth)
+        else:
+            papers, _ = selected_papers(session, selection, sort=sort)
+            records = [p.record for p in papers]
+            result = {
+                "bibtex": lambda: exporting.to_bibtex(records, unicode=unicode),
+                "biblatex": lambda: exporting.to_bibtex(records, style="biblatex", unicode=unicode),
+                "json": lambda: exporting.to_json(papers),
+                "csl-json": lambda: exporting.to_csl_json(records),
+                "csv": lambda: exporting.to_csv(papers),
+            }[fmt]()
+    if output is None:
+        sys.stdout.write(result)
+    else:
+        output.write_text(result, encoding="utf-8")
+        note(f"wrote {output}")
+
+
+def _aux_keys(session, aux: Path) -> list[str]:  # noqa: ANN001
+    """Stored keys for the citations of a LaTeX .aux file; old keys resolve to their paper's key."""
+    from survey_db import bibtex
+    from survey_db.services.io import read_text
+    from survey_db.services.papers import find_paper
+
+    cited = bibtex.parse_aux(read_text(aux))
+    if "*" in cited:
+        from sqlalchemy import select
+
+        from survey_db.models import Paper
+
+        return list(session.scalars(select(Paper.key)))
+    keys = []
+    for key in cited:
+        keys.append(find_paper(session, key).key)
+    return keys
+
+
+@app.command()
+def dump(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path, typer.Argument(help="Folder to write papers.bib and taxonomy.toml into.")
+    ] = Path("seeds"),
+) -> None:
+    """Write the database as seed files, deterministically, for review in git.
+
+    Example: survey dump seeds/
+    """
+    from survey_db.services.seeds import dump as write_seeds
+
+    database = open_db(ctx)
+    with database.session() as session:
+        written = write_seeds(session, directory)
+    for path in written:
+        typer.echo(str(path))

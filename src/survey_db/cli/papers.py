@@ -1,0 +1,405 @@
+"""Commands on single papers: add, show, edit, rm, mv."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from survey_db.cli import app, fail, note, open_db
+from survey_db.cli.options import parse_year
+
+Title = Annotated[str | None, typer.Option("--title", help="The paper's title.")]
+Authors = Annotated[
+    list[str] | None, typer.Option("--author", "-a", help="An author, 'First Last' (repeatable, in order).")
+]
+YearOpt = Annotated[str | None, typer.Option("--year", "-y", help="Year of publication.")]
+VenueOpt = Annotated[str | None, typer.Option("--venue", help="Short venue name: NeurIPS, ACL, arXiv.")]
+VenueFull = Annotated[
+    str | None, typer.Option("--venue-full", help="Full venue name for BibTeX's booktitle/journal.")
+]
+TopicsOpt = Annotated[list[str] | None, typer.Option("--topic", "-t", help="A topic (repeatable).")]
+Url = Annotated[str | None, typer.Option("--url", help="Link to the paper (http or https).")]
+Code = Annotated[str | None, typer.Option("--code", help="Link to the code (http or https).")]
+Arxiv = Annotated[str | None, typer.Option("--arxiv", help="arXiv id, e.g. 2211.17192.")]
+Doi = Annotated[str | None, typer.Option("--doi", help="DOI, e.g. 10.18653/v1/2023.acl-long.792.")]
+Pages = Annotated[str | None, typer.Option("--pages", help="Pages, e.g. 19274--19286.")]
+Abstract = Annotated[str | None, typer.Option("--abstract", help="The abstract.")]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="A free note.")]
+EntryType = Annotated[str | None, typer.Option("--type", help="BibTeX entry type (default: from the venue).")]
+
+
+def _record_from_options(
+    title,
+    authors,
+    year,
+    venue,
+    venue_full,
+    topics,
+    url,
+    code,
+    arxiv,
+    doi,
+    pages,
+    abstract,
+    note_text,
+    entry_type,
+    key,
+):  # noqa: ANN001, ANN202
+    from survey_db.identifiers import arxiv_id
+    from survey_db.names import parse_name
+    from survey_db.records import PaperRecord
+
+    if arxiv and not arxiv_id(arxiv):
+        from survey_db.errors import InputError
+
+        raise InputError(f"{arxiv!r} is not an arXiv id such as 2211.17192")
+    return PaperRecord(
+        title=title or "",
+        key=key,
+        entry_type=entry_type.lower() if entry_type else None,
+        authors=[parse_name(a) for a in authors or []],
+        year=parse_year(year),
+        venue=venue,
+        venue_full=venue_full,
+        url=url,
+        code_url=code,
+        arxiv_id=arxiv_id(arxiv) if arxiv else None,
+        doi=doi,
+        pages=pages,
+        abstract=abstract,
+        note=note_text,
+        topics=list(topics or []),
+    )
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    title: Title = None,
+    author: Authors = None,
+    year: YearOpt = None,
+    venue: VenueOpt = None,
+    venue_full: VenueFull = None,
+    topic: TopicsOpt = None,
+    section: Annotated[
+        str | None, typer.Option("--section", "-s", help="Place it at the end of this section.")
+    ] = None,
+    url: Url = None,
+    code: Code = None,
+    arxiv: Arxiv = None,
+    doi: Doi = None,
+    pages: Pages = None,
+    abstract: Abstract = None,
+    note_text: NoteOpt = None,
+    entry_type: EntryType = None,
+    key: Annotated[
+        str | None, typer.Option("--key", help="Citation key (default: author + year + title word).")
+    ] = None,
+    bibtex: Annotated[
+        str | None, typer.Option("--bibtex", help="Add the entries of a .bib file ('-': stdin).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Add even when the same title is already present.")
+    ] = False,
+) -> None:
+    """Add a paper; prints its citation key as the last line.
+
+    Example: survey add --title "Fast Inference from Transformers via Speculative Decoding"
+    --author "Yaniv Leviathan" --year 2023 --venue ICML --topic "Speculative Decoding"
+    --section "Speculative Decoding" --arxiv 2211.17192
+    """
+    from survey_db.services.papers import add_paper, find_paper
+    from survey_db.services.taxonomy import place, resolve_section
+
+    if bibtex is not None:
+        records = _read_bibtex_option(bibtex)
+    else:
+        if not title:
+            fail("give --title (or --bibtex FILE)")
+        records = [
+            _record_from_options(
+                title,
+                author,
+                year,
+                venue,
+                venue_full,
+                topic,
+                url,
+                code,
+                arxiv,
+                doi,
+                pages,
+                abstract,
+                note_text,
+                entry_type,
+                key,
+            )
+        ]
+    database = open_db(ctx)
+    keys = []
+    with database.session() as session:
+        target = resolve_section(session, section).section if section else None
+        for record in records:
+            if topic and bibtex is not None:
+                record.topics = list(dict.fromkeys([*record.topics, *topic]))
+            outcome = add_paper(session, record, force=force)
+            for warning in outcome.warnings:
+                note(warning)
+            if target is not None:
+                place(session, find_paper(session, outcome.key), target)
+            keys.append(outcome.key)
+    for added_key in keys:
+        typer.echo(added_key)
+
+
+def _read_bibtex_option(source: str):  # noqa: ANN202
+    from survey_db import bibtex
+    from survey_db.errors import InputError
+
+    if source == "-":
+        text, name = sys.stdin.read(), "<stdin>"
+    else:
+        text, name = bibtex.read_bib_file(Path(source)), source
+    parsed = bibtex.parse_bibtex(text, source=name)
+    if parsed.errors:
+        raise InputError(str(parsed.errors[0]))
+    if not parsed.records:
+        raise InputError(f"{name}: no BibTeX entries found")
+    return parsed.records
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Citation key or old key.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or bibtex.")] = "table",
+) -> None:
+    """Show one paper.
+
+    Example: survey show leviathan2023fast --format bibtex
+    """
+    from survey_db import render
+    from survey_db.services.export import paper_json, to_bibtex
+    from survey_db.services.io import ExportedPaper
+    from survey_db.services.papers import find_paper, paper_to_record
+    from survey_db.services.taxonomy import section_tree
+
+    if fmt not in ("table", "json", "bibtex"):
+        fail(f"unknown format {fmt!r}; choose table, json or bibtex")
+    database = open_db(ctx)
+    with database.session() as session:
+        paper = find_paper(session, key)
+        paths = {node.section.id: node.path for node in section_tree(session)}
+        sections = [paths[p.section_id] for p in paper.placements]
+        exported = ExportedPaper(paper_to_record(paper), sections)
+        aliases = sorted(a.alias for a in paper.aliases)
+    if fmt == "json":
+        render.print_json({**paper_json(exported), "aliases": aliases})
+    elif fmt == "bibtex":
+        typer.echo(to_bibtex([exported.record]), nl=False)
+    else:
+        render.paper_detail(render.console(), exported, aliases)
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Citation key of the paper to change.")],
+    title: Title = None,
+    author: Authors = None,
+    year: YearOpt = None,
+    venue: VenueOpt = None,
+    venue_full: VenueFull = None,
+    topic: Annotated[
+        list[str] | None, typer.Option("--topic", "-t", help="Replace the topics (repeatable).")
+    ] = None,
+    add_topic: Annotated[
+        list[str] | None, typer.Option("--add-topic", help="Add a topic (repeatable).")
+    ] = None,
+    remove_topic: Annotated[list[str] | None, typer.Option("--remove-topic", help="Remove a topic.")] = None,
+    url: Url = None,
+    code: Code = None,
+    arxiv: Arxiv = None,
+    doi: Doi = None,
+    pages: Pages = None,
+    abstract: Abstract = None,
+    note_text: NoteOpt = None,
+    entry_type: EntryType = None,
+    new_key: Annotated[
+        str | None, typer.Option("--key", help="A new citation key; the old one stays an alias.")
+    ] = None,
+) -> None:
+    """Change a paper's fields; with no option, edit it as BibTeX in $EDITOR.
+
+    Example: survey edit leviathan2023fast --code https://github.com/example/specdec --add-topic "Decoding"
+    """
+    from survey_db.services.papers import edit_paper
+
+    given = {
+        "title": title,
+        "authors": author,
+        "year": year,
+        "venue": venue,
+        "venue_full": venue_full,
+        "topics": topic,
+        "url": url,
+        "code_url": code,
+        "arxiv_id": arxiv,
+        "doi": doi,
+        "pages": pages,
+        "abstract": abstract,
+        "note": note_text,
+        "entry_type": entry_type,
+    }
+    changes = {name: value for name, value in given.items() if value is not None}
+    database = open_db(ctx)
+    if not changes and not add_topic and not remove_topic and not new_key:
+        _edit_in_editor(database, key)
+        return
+    if "authors" in changes:
+        from survey_db.names import parse_name
+
+        changes["authors"] = [parse_name(a) for a in author or []]
+    if "year" in changes:
+        changes["year"] = parse_year(year)
+    if "arxiv_id" in changes:
+        from survey_db.identifiers import arxiv_id
+
+        changes["arxiv_id"] = arxiv_id(arxiv) or fail(f"{arxiv!r} is not an arXiv id such as 2211.17192")
+    if "entry_type" in changes:
+        changes["entry_type"] = entry_type.lower()  # type: ignore[union-attr]
+    with database.session() as session:
+        outcome = edit_paper(session, key, changes, add_topics=add_topic, remove_topics=remove_topic)
+        if new_key:
+            from survey_db.services.keys import rename_key
+
+            rename_key(session, outcome.key, new_key)
+            outcome.key = new_key
+    for warning in outcome.warnings:
+        note(warning)
+    typer.echo(outcome.key)
+
+
+def edit_text(text: str, suffix: str) -> str:
+    """Open text in $VISUAL or $EDITOR (default vi) and return what was saved."""
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"entry{suffix}"
+        path.write_text(text, encoding="utf-8")
+        try:
+            code = subprocess.call([*shlex.split(editor), str(path)])
+        except OSError as exc:
+            fail(f"cannot run editor {editor!r}: {exc.strerror}")
+        if code != 0:
+            fail(f"editor {editor!r} exited with code {code}; nothing changed")
+        return path.read_text(encoding="utf-8")
+
+
+def _edit_in_editor(database, key: str) -> None:  # noqa: ANN001
+    from survey_db import bibtex
+    from survey_db.errors import InputError
+    from survey_db.services.export import to_bibtex
+    from survey_db.services.keys import rename_key
+    from survey_db.services.papers import edit_paper, find_paper, paper_to_record
+
+    with database.session() as session:
+        original = paper_to_record(find_paper(session, key))
+    before = to_bibtex([original], unicode=True)
+    after = edit_text(before, suffix=".bib")
+    if after == before:
+        note("no change")
+        return
+    parsed = bibtex.parse_bibtex(after, source="<editor>")
+    if parsed.errors or len(parsed.records) != 1:
+        raise InputError(
+            str(parsed.errors[0]) if parsed.errors else "the edited text must hold exactly one entry"
+        )
+    edited = parsed.records[0]
+    fields = (
+        "entry_type",
+        "title",
+        "authors",
+        "year",
+        "venue",
+        "venue_full",
+        "url",
+        "code_url",
+        "arxiv_id",
+        "doi",
+        "pages",
+        "abstract",
+        "note",
+        "topics",
+        "extra",
+    )
+    changes = {
+        name: getattr(edited, name) for name in fields if getattr(edited, name) != getattr(original, name)
+    }
+    with database.session() as session:
+        outcome = edit_paper(session, original.key, changes)
+        if edited.key and edited.key != original.key:
+            rename_key(session, original.key, edited.key)
+            outcome.key = edited.key
+    typer.echo(outcome.key)
+
+
+@app.command()
+def rm(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Citation key of the paper to delete.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a paper (asks first on a terminal).
+
+    Example: survey rm leviathan2023fast --yes
+    """
+    from survey_db.services.papers import find_paper, remove_paper
+
+    database = open_db(ctx)
+    with database.session() as session:
+        paper = find_paper(session, key)
+        if not yes:
+            if not sys.stdin.isatty():
+                fail(f"refusing to delete {paper.key} without --yes (no terminal to ask on)")
+            typer.confirm(f"Delete {paper.key}: {paper.title}?", abort=True, err=True)
+        removed = remove_paper(session, key)
+    note(f"deleted {removed}")
+
+
+@app.command()
+def mv(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Citation key of the paper to place.")],
+    section: Annotated[str, typer.Option("--section", "-s", help="The section to place it in.")],
+    from_section: Annotated[str | None, typer.Option("--from", help="Take it out of this section.")] = None,
+    position: Annotated[
+        int | None, typer.Option("--position", "-p", min=1, help="1-based row (default: last).")
+    ] = None,
+) -> None:
+    """Place a paper in a section, move it from another, or reorder it.
+
+    Example: survey mv leviathan2023fast --section "Speculative Decoding" --position 1
+    """
+    from survey_db.services.papers import find_paper
+    from survey_db.services.taxonomy import place, resolve_section, unplace
+
+    database = open_db(ctx)
+    with database.session() as session:
+        paper = find_paper(session, key)
+        target = resolve_section(session, section)
+        if from_section:
+            source = resolve_section(session, from_section)
+            if source.section.id not in {p.section_id for p in paper.placements}:
+                fail(f"{paper.key} is not in section {' > '.join(source.path)!r}")
+            if source.section.id != target.section.id:
+                unplace(session, paper, source.section)
+        place(session, paper, target.section, position)
+    note(f"{paper.key} placed in {' > '.join(target.path)}")

@@ -1,0 +1,208 @@
+"""Which database, how to connect, and keeping its schema current.
+
+>>> resolve_url("/tmp/x.db")
+'sqlite:////tmp/x.db'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from survey_db.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+# The newest migration; a test checks it is Alembic's single head. Comparing it with the database's
+# alembic_version row is one cheap query, so Alembic is imported only when a migration is due.
+SCHEMA_REVISION = "0001"
+ENV_VAR = "SURVEY_DB"
+
+
+def default_db_path() -> Path:
+    """$XDG_DATA_HOME/survey-db/survey.db, else ~/.local/share/survey-db/survey.db."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "survey-db" / "survey.db"
+
+
+def resolve_url(target: str | None) -> str:
+    """A SQLAlchemy URL from `--db`, else $SURVEY_DB, else the default path."""
+    target = target or os.environ.get(ENV_VAR) or str(default_db_path())
+    if "://" in target:
+        if target.startswith("postgresql://"):
+            target = "postgresql+psycopg://" + target.removeprefix("postgresql://")
+        return target
+    return "sqlite:///" + str(Path(target).expanduser().absolute())
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a sqlite URL, None for other engines or in-memory databases."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url.removeprefix("sqlite:///")
+    return None if path in ("", ":memory:") else Path(path)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine; for SQLite with foreign keys on, WAL journaling and a busy timeout."""
+    from sqlalchemy import create_engine, event
+
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):  # noqa: ANN001
+            # pysqlite's own transaction handling would defer BEGIN; SQLAlchemy emits it below instead.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection):  # noqa: ANN001
+            # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except Exception as exc:  # an unknown dialect or a missing driver
+        raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
+
+
+def _alembic_config(connection=None):  # noqa: ANN001, ANN202
+    from alembic.config import Config
+
+    from survey_db.paths import migrations_dir
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's Alembic revision, None for a database without survey tables."""
+    from sqlalchemy import inspect, text
+
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run migrations up to `revision` in one transaction."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), revision)
+
+
+def downgrade(engine: Engine, revision: str = "-1") -> None:
+    """Run migrations down to `revision` ('-1' is the previous one)."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), revision)
+
+
+def head_revision() -> str:
+    """Alembic's head revision as the migration scripts say (loads Alembic)."""
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(_alembic_config()).get_heads()
+    if len(heads) != 1:
+        raise DatabaseError(f"the migrations have {len(heads)} heads; expected one")
+    return heads[0]
+
+
+@dataclass
+class Database:
+    """An open database: its engine, and whether this call created or migrated it."""
+
+    url: str
+    engine: Engine
+    created: bool = False
+    migrated: bool = False
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any error."""
+        from sqlalchemy.orm import Session
+
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+
+def _describe(url: str) -> str:
+    path = sqlite_path(url)
+    return str(path) if path else url.split("@")[-1]
+
+
+def open_database(url: str, *, create: bool = True, migrate: bool = True) -> Database:
+    """Open the database at `url`; create and migrate a new one, migrate an old one.
+
+    A missing folder, a file that is not SQLite, a database without survey tables or with a newer schema
+    are DatabaseErrors.
+    """
+    from sqlalchemy import inspect, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    path = sqlite_path(url)
+    if path is not None:
+        if path.is_dir():
+            raise DatabaseError(f"{path} is a folder, not a database file")
+        if not path.parent.is_dir():
+            raise DatabaseError(f"cannot create {path}: folder {path.parent} does not exist")
+        if not path.exists() and not create:
+            raise DatabaseError(f"no database at {path}")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            revision = None
+            if "alembic_version" in tables:
+                revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        reason = str(exc.orig) if getattr(exc, "orig", None) else str(exc).splitlines()[0]
+        raise DatabaseError(f"cannot open database {_describe(url)}: {reason}") from None
+    database = Database(url=url, engine=engine)
+    if revision is None:
+        if tables - {"alembic_version"}:
+            engine.dispose()
+            raise DatabaseError(f"{_describe(url)} is not a survey database (it has other tables)")
+        if not create:
+            raise DatabaseError(f"{_describe(url)} is empty; run 'survey init' first")
+        upgrade(engine)
+        database.created = True
+    elif revision != SCHEMA_REVISION and migrate:
+        if not _is_known_revision(revision):
+            engine.dispose()
+            raise DatabaseError(
+                f"{_describe(url)} has schema revision {revision}, unknown to this version of survey-db"
+            )
+        upgrade(engine)
+        database.migrated = True
+    return database
+
+
+def _is_known_revision(revision: str) -> bool:
+    from alembic.script import ScriptDirectory
+
+    try:
+        ScriptDirectory.from_config(_alembic_config()).get_revision(revision)
+    except Exception:
+        return False
+    return True

@@ -1,0 +1,291 @@
+"""Import, export, seed and dump: files in, files out, each import one transaction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from survey_db.errors import InputError, NotFoundError
+from survey_db.models import Paper, Placement, SurveyMeta
+from survey_db.records import PaperRecord, SectionRecord
+from survey_db.services.papers import load_papers, paper_to_record
+from survey_db.services.query import Filters, find_ids
+from survey_db.services.store import Store, check_record
+from survey_db.services.taxonomy import append_placements, ensure_section, section_tree
+
+FORMATS = {
+    ".bib": "bibtex",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".json": "csl-json",
+}
+BATCH = 2000
+
+
+@dataclass
+class ImportReport:
+    """What an import did; `problems` are messages about input that was read but looked wrong."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+    sections_added: int = 0
+    placements_added: int = 0
+
+    def summary(self) -> str:
+        text = f"{len(self.added)} added, {len(self.updated)} updated, {len(self.skipped)} skipped"
+        if self.invalid:
+            text += f", {len(self.invalid)} invalid"
+        if self.sections_added:
+            text += f", {self.sections_added} sections added"
+        return text
+
+
+@dataclass
+class ParsedInput:
+    """Records read from one file, the sections they go in, and survey metadata found in it."""
+
+    records: list[PaperRecord]
+    sections: list[tuple[SectionRecord, list[int]]] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    invalid: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    by_key: bool = False
+
+
+def detect_format(path: Path, given: str | None) -> str:
+    if given:
+        if given not in set(FORMATS.values()):
+            raise InputError(
+                f"unknown format {given!r}; choose one of {', '.join(sorted(set(FORMATS.values())))}"
+            )
+        return given
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"cannot tell the format of {path.name}; give --format")
+    return fmt
+
+
+def read_text(path: Path, encoding: str | None = None) -> str:
+    """A text file's contents; missing, binary or undecodable files are InputErrors."""
+    if not path.exists():
+        raise NotFoundError(f"no such file: {path}")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder, not a file")
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{path} is a binary file, not text")
+    try:
+        return data.decode(encoding or "utf-8-sig")
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InputError(
+            f"{path} is not valid {encoding or 'UTF-8'} text ({exc}); try --encoding latin-1"
+        ) from None
+
+
+def parse_file(
+    path: Path, fmt: str, *, encoding: str | None = None, skip_invalid: bool = False
+) -> ParsedInput:
+    """Read a file into records without touching the database."""
+    source = path.name
+    if fmt == "bibtex":
+        from survey_db import bibtex
+
+        text = bibtex.read_bib_file(path, encoding=encoding)
+        parsed = bibtex.parse_bibtex(text, source=source)
+        problems = [str(issue) for issue in parsed.errors]
+        if problems and not skip_invalid:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise InputError(problems[0] + more + "; nothing imported (--skip-invalid imports the rest)")
+        result = ParsedInput(records=parsed.records, invalid=problems, by_key=True)
+        result.warnings = [
+            f"{source}: key {key!r} appears more than once" for key in parsed.duplicates_in_file
+        ]
+        return result
+    text = read_text(path, encoding)
+    if fmt == "markdown":
+        from survey_db import markdown
+
+        readme = markdown.parse_readme(text, source=source)
+        result = ParsedInput(records=[])
+        for section in readme.sections:
+            start = len(result.records)
+            result.records.extend(section.rows)
+            indices = list(range(start, len(result.records)))
+            result.sections.append((SectionRecord(path=section.path, slug=section.slug), indices))
+        if readme.title:
+            result.meta["title"] = readme.title
+        if readme.citation:
+            result.meta["citation"] = readme.citation
+        errors = [f"{source}:{p.line}: {p.message}" for p in readme.problems if p.severity == "error"]
+        result.warnings = errors
+        return result
+    if fmt in ("csv", "tsv"):
+        from survey_db.tables import read_table
+
+        rows = read_table(text, source, delimiter="\t" if fmt == "tsv" else ",")
+        result = ParsedInput(records=[record for record, _ in rows])
+        by_path: dict[str, list[int]] = {}
+        for index, (_, section) in enumerate(rows):
+            if section:
+                by_path.setdefault(section, []).append(index)
+        from survey_db.services.taxonomy import split_path
+
+        result.sections = [(SectionRecord(path=split_path(p)), idx) for p, idx in by_path.items()]
+        return result
+    if fmt == "csl-json":
+        from survey_db import csl
+
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{source}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        return ParsedInput(records=csl.csl_to_records(data))
+    raise InputError(f"unknown format {fmt!r}")
+
+
+def import_parsed(session: Session, parsed: ParsedInput, *, overwrite: bool = False) -> ImportReport:
+    """Write parsed records: match, fill or add, then place them in sections, in the caller's transaction."""
+    store = Store(session)
+    report = ImportReport(invalid=list(parsed.invalid), warnings=list(parsed.warnings))
+    for record in parsed.records:
+        check_record(record)
+    paper_ids: list[int | None] = [None] * len(parsed.records)
+    pending: list[int] = []
+    pending_index: dict[tuple[str, str], int] = {}
+
+    def flush() -> None:
+        if not pending:
+            return
+        ids = store.insert([parsed.records[i] for i in pending])
+        for index, pid in zip(pending, ids, strict=True):
+            paper_ids[index] = pid
+            report.added.append(parsed.records[index].key or "")
+        pending.clear()
+        pending_index.clear()
+
+    for index, record in enumerate(parsed.records):
+        pid, warnings = store.match(record, by_key=parsed.by_key)
+        report.warnings.extend(warnings)
+        if pid is None:
+            twin = _pending_twin(record, pending_index, parsed.by_key)
+            if twin is not None:
+                paper_ids[index] = -1 - twin  # resolved after the batch is inserted
+                report.skipped.append(record.title)
+                report.warnings.append(
+                    f"{record.source or record.title}: same paper as an earlier row; skipped"
+                )
+                continue
+            if parsed.by_key:
+                similar = store.similar_title(record)
+                if similar is not None:
+                    other = session.get(Paper, similar)
+                    report.warnings.append(f"{record.key}: possible duplicate of {other.key} (same title)")
+            pending.append(index)
+            for ident in _identities(record, parsed.by_key):
+                pending_index[ident] = index
+            if len(pending) >= BATCH:
+                flush()
+            continue
+        changed, conflicts = store.merge_into(pid, record, overwrite=overwrite)
+        paper_ids[index] = pid
+        key = session.get(Paper, pid).key
+        (report.updated if changed else report.skipped).append(key)
+        report.conflicts.extend(f"{key}: {c}" for c in conflicts)
+    flush()
+    for index, pid in enumerate(paper_ids):
+        if pid is not None and pid < 0:
+            paper_ids[index] = paper_ids[-1 - pid]
+    report.warnings.extend(f"new topic {name!r}" for name in store.new_topics)
+    before = len(section_tree(session))
+    for section, indices in parsed.sections:
+        row = ensure_section(session, section.path, slug=section.slug, description=section.description)
+        ids = [paper_ids[i] for i in indices if paper_ids[i] is not None]
+        report.placements_added += append_placements(session, row.id, ids)  # type: ignore[arg-type]
+    report.sections_added = len(section_tree(session)) - before
+    if parsed.meta:
+        set_meta(session, parsed.meta, overwrite=False)
+    session.flush()
+    return report
+
+
+def _identities(record: PaperRecord, by_key: bool) -> list[tuple[str, str]]:
+    from survey_db.identifiers import normalize_title
+
+    if by_key:
+        return [("key", record.key)] if record.key else []
+    idents = [("title", normalize_title(record.title))]
+    if record.doi:
+        idents.append(("doi", record.doi))
+    if record.arxiv_id:
+        idents.append(("arxiv", record.arxiv_id))
+    return idents
+
+
+def _pending_twin(record: PaperRecord, pending_index: dict[tuple[str, str], int], by_key: bool) -> int | None:
+    for ident in _identities(record, by_key):
+        if ident in pending_index:
+            return pending_index[ident]
+    return None
+
+
+# -- survey metadata ------------------------------------------------------------------------------------
+
+
+def get_meta(session: Session) -> dict[str, str]:
+    return {row.name: row.value for row in session.scalars(select(SurveyMeta).order_by(SurveyMeta.name))}
+
+
+def set_meta(session: Session, values: dict[str, str], *, overwrite: bool = True) -> None:
+    for name, value in values.items():
+        row = session.get(SurveyMeta, name)
+        if row is None:
+            session.add(SurveyMeta(name=name, value=value))
+        elif overwrite:
+            row.value = value
+    session.flush()
+
+
+# -- reading back -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ExportedPaper:
+    record: PaperRecord
+    sections: list[list[str]]
+
+
+def selected_papers(
+    session: Session, filters: Filters | None = None, *, sort: str = "position", limit: int | None = None
+) -> tuple[list[ExportedPaper], int]:
+    """Papers matching the filters as records with their section paths, and the total count."""
+    ids, total = find_ids(session, filters or Filters(), sort=sort, limit=limit)
+    paths = {node.section.id: node.path for node in section_tree(session)}
+    papers = []
+    for paper in load_papers(session, ids):
+        placements = sorted(paper.placements, key=lambda p: (list(paths).index(p.section_id), p.position))
+        papers.append(ExportedPaper(paper_to_record(paper), [paths[p.section_id] for p in placements]))
+    return papers, total
+
+
+def section_rows(session: Session, paper_ids: set[int] | None = None) -> list[tuple[object, list[int]]]:
+    """Each section node in tree order with the ids of its papers in placement order."""
+    rows = session.execute(select(Placement.section_id, Placement.paper_id).order_by(Placement.position))
+    by_section: dict[int, list[int]] = {}
+    for section_id, paper_id in rows:
+        if paper_ids is None or paper_id in paper_ids:
+            by_section.setdefault(section_id, []).append(paper_id)
+    return [(node, by_section.get(node.section.id, [])) for node in section_tree(session)]
+
+
+def clear_placements(session: Session) -> None:
+    session.execute(delete(Placement))

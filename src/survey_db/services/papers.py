@@ -1,0 +1,172 @@
+"""Papers one at a time: resolve a key, add, edit, remove, and convert stored papers to records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from survey_db.errors import DuplicateError, InputError, NotFoundError, did_you_mean
+from survey_db.models import KeyAlias, Paper, PaperAuthor, PaperTopic, Placement, Topic, utcnow
+from survey_db.records import PaperRecord
+from survey_db.services.store import Outcome, Store, check_record, link_name
+
+
+def load_papers(session: Session, paper_ids: Iterable[int]) -> list[Paper]:
+    """Papers with authors, topics, venue and placements loaded, in the order of `paper_ids`."""
+    ids = list(paper_ids)
+    papers: dict[int, Paper] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        statement = (
+            select(Paper)
+            .where(Paper.id.in_(chunk))
+            .options(
+                selectinload(Paper.author_links),
+                selectinload(Paper.topic_links),
+                selectinload(Paper.placements),
+                selectinload(Paper.aliases),
+            )
+        )
+        papers.update((p.id, p) for p in session.scalars(statement))
+    return [papers[i] for i in ids if i in papers]
+
+
+def paper_to_record(paper: Paper) -> PaperRecord:
+    """The stored paper as a plain record."""
+    return PaperRecord(
+        key=paper.key,
+        entry_type=paper.entry_type,
+        title=paper.title,
+        authors=[link_name(link.author) for link in paper.author_links],
+        year=paper.year,
+        venue=paper.venue.short_name if paper.venue else None,
+        venue_full=paper.venue.full_name if paper.venue else None,
+        url=paper.url,
+        code_url=paper.code_url,
+        arxiv_id=paper.arxiv_id,
+        doi=paper.doi,
+        pages=paper.pages,
+        abstract=paper.abstract,
+        note=paper.note,
+        topics=[link.topic.name for link in paper.topic_links],
+        extra=dict(paper.extra_fields or {}),
+        raw=dict(paper.raw_fields or {}),
+    )
+
+
+def all_keys(session: Session) -> list[str]:
+    return list(session.scalars(select(Paper.key))) + list(session.scalars(select(KeyAlias.alias)))
+
+
+def find_paper(session: Session, key: str) -> Paper:
+    """The paper with this citation key or old key (alias)."""
+    paper = session.scalar(select(Paper).where(Paper.key == key))
+    if paper is None:
+        alias = session.get(KeyAlias, key)
+        paper = alias.paper if alias else None
+    if paper is None:
+        raise NotFoundError(did_you_mean(key, all_keys(session), "key"))
+    return paper
+
+
+def add_paper(session: Session, record: PaperRecord, *, force: bool = False) -> Outcome:
+    """Add one paper. A paper whose DOI, arXiv id or title is already present is refused unless `force`.
+
+    >>> # add_paper(session, PaperRecord(title="Fast Inference ...", year=2023)).key
+    """
+    check_record(record)
+    store = Store(session)
+    if record.key and store.key_taken(record.key):
+        raise DuplicateError(f"citation key {record.key!r} is already taken")
+    owner = store.identifier_owner(record)
+    if owner and not force:
+        what, pid = owner
+        existing = session.get(Paper, pid)
+        raise DuplicateError(
+            f"a paper with the same {what} is already present: {existing.key} (use --force to add anyway)"
+        )
+    if owner and force:
+        what, _ = owner
+        if what == "DOI":
+            raise DuplicateError("a DOI is unique: two papers cannot share it, even with --force")
+        if what == "arXiv id":
+            raise DuplicateError("an arXiv id is unique: two papers cannot share it, even with --force")
+    store.insert([record])
+    outcome = Outcome("added", record.key or "")
+    outcome.warnings = [f"new topic {name!r}" for name in store.new_topics]
+    return outcome
+
+
+def edit_paper(
+    session: Session,
+    key: str,
+    changes: dict[str, object],
+    *,
+    add_topics: list[str] | None = None,
+    remove_topics: list[str] | None = None,
+) -> Outcome:
+    """Change fields of a paper; `changes` maps record attributes (title, year, authors, ...) to values."""
+    from survey_db.services.taxonomy import resolve_topic
+
+    paper = find_paper(session, key)
+    record = paper_to_record(paper)
+    for name, value in changes.items():
+        if not hasattr(record, name):
+            raise InputError(f"unknown field {name!r}")
+        setattr(record, name, value)
+    check_record(record)
+    store = Store(session)
+    for attribute, label in (("doi", "DOI"), ("arxiv_id", "arXiv id")):
+        value = changes.get(attribute)
+        if value:
+            other = session.scalar(
+                select(Paper.key).where(getattr(Paper, attribute) == value, Paper.id != paper.id)
+            )
+            if other:
+                raise DuplicateError(f"{label} {value} already belongs to {other}")
+    replace_topics = "topics" in changes
+    topics = record.topics
+    record.topics = []
+    store.merge_into(paper.id, record, overwrite=True)
+    for name in [
+        n for n in ("doi", "arxiv_id", "url", "code_url", "pages", "abstract", "note") if n in changes
+    ]:
+        if changes[name] in (None, ""):
+            session.execute(update(Paper).where(Paper.id == paper.id).values({name: None}))
+    if "authors" in changes and not changes["authors"]:
+        session.execute(delete(PaperAuthor).where(PaperAuthor.paper_id == paper.id))
+    if replace_topics:
+        session.execute(delete(PaperTopic).where(PaperTopic.paper_id == paper.id))
+        store.add_topics(paper.id, topics)
+    if add_topics:
+        store.add_topics(paper.id, add_topics)
+    for name in remove_topics or []:
+        topic = resolve_topic(session, name)
+        session.execute(
+            delete(PaperTopic).where(PaperTopic.paper_id == paper.id, PaperTopic.topic_id == topic.id)
+        )
+    session.execute(update(Paper).where(Paper.id == paper.id).values(updated_at=utcnow()))
+    store.refresh_search_text([paper.id])
+    outcome = Outcome("updated", paper.key)
+    outcome.warnings = [f"new topic {name!r}" for name in store.new_topics]
+    return outcome
+
+
+def remove_paper(session: Session, key: str) -> str:
+    """Delete a paper with its placements, topics links and aliases; returns its key."""
+    paper = find_paper(session, key)
+    paper_key = paper.key
+    session.delete(paper)
+    session.flush()
+    return paper_key
+
+
+def unused_topics(session: Session) -> list[Topic]:
+    used = select(PaperTopic.topic_id)
+    return list(session.scalars(select(Topic).where(Topic.id.not_in(used))))
+
+
+def placements_of(session: Session, paper_id: int) -> list[Placement]:
+    return list(session.scalars(select(Placement).where(Placement.paper_id == paper_id)))

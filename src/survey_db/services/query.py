@@ -1,0 +1,144 @@
+"""Finding papers: text, topic, section subtree, venue, year range, author, code; sorting and limits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from survey_db.errors import InputError
+from survey_db.identifiers import fold_ascii
+from survey_db.models import Author, Paper, PaperAuthor, PaperTopic, Placement, Venue
+from survey_db.services.taxonomy import resolve_section, resolve_topic, section_tree, subtree_ids
+
+SORTS = ("position", "year", "title", "added")
+
+
+@dataclass
+class Filters:
+    """What `query` and `export` select. Empty filters select everything."""
+
+    text: str | None = None
+    topics: list[str] = field(default_factory=list)
+    section: str | None = None
+    venue: str | None = None
+    year: str | None = None
+    author: str | None = None
+    has_code: bool | None = None
+    keys: list[str] | None = None
+
+
+def parse_year_range(text: str) -> tuple[int | None, int | None]:
+    """'2023' -> (2023, 2023); '2022..2024'; '2022..' -> (2022, None); '..2023' -> (None, 2023)."""
+    match = re.fullmatch(r"\s*(\d{4})?\s*(\.\.)?\s*(\d{4})?\s*", text)
+    if not match or not (match.group(1) or match.group(3)) or (match.group(3) and not match.group(2)):
+        raise InputError(f"year {text!r} is not a year or range such as 2023, 2022..2024, 2022.. or ..2023")
+    low = int(match.group(1)) if match.group(1) else None
+    high = int(match.group(3)) if match.group(3) else None
+    if not match.group(2):
+        high = low
+    if low and high and low > high:
+        raise InputError(f"year range {text!r} runs backwards")
+    return low, high
+
+
+def text_words(text: str) -> list[str]:
+    folded = fold_ascii(text).lower()
+    return "".join(ch if ch.isalnum() else " " for ch in folded).split()
+
+
+def select_ids(session: Session, filters: Filters):  # noqa: ANN201
+    """A SELECT of paper ids matching the filters."""
+    statement = select(Paper.id)
+    if filters.text:
+        words = text_words(filters.text)
+        if not words:
+            raise InputError(f"search text {filters.text!r} has no words")
+        for word in words:
+            statement = statement.where(Paper.search_text.like(f"% {_escape_like(word)}%", escape="\\"))
+    for name in filters.topics:
+        topic = resolve_topic(session, name)
+        statement = statement.where(
+            exists().where(PaperTopic.paper_id == Paper.id, PaperTopic.topic_id == topic.id)
+        )
+    if filters.section:
+        node = resolve_section(session, filters.section)
+        statement = statement.where(
+            exists().where(Placement.paper_id == Paper.id, Placement.section_id.in_(subtree_ids(node)))
+        )
+    if filters.venue:
+        wanted = filters.venue.strip().lower()
+        venue_ids = select(Venue.id).where(
+            or_(func.lower(Venue.short_name) == wanted, func.lower(Venue.full_name).like(f"%{wanted}%"))
+        )
+        statement = statement.where(Paper.venue_id.in_(venue_ids))
+    if filters.year:
+        low, high = parse_year_range(filters.year)
+        if low is not None:
+            statement = statement.where(Paper.year >= low)
+        if high is not None:
+            statement = statement.where(Paper.year <= high)
+    if filters.author:
+        folded = " ".join(text_words(filters.author))
+        if not folded:
+            raise InputError(f"author {filters.author!r} has no letters")
+        authors = (
+            select(PaperAuthor.paper_id)
+            .join(Author, Author.id == PaperAuthor.author_id)
+            .where(Author.name_folded.like(f"%{_escape_like(folded)}%", escape="\\"))
+        )
+        statement = statement.where(Paper.id.in_(authors))
+    if filters.has_code is True:
+        statement = statement.where(Paper.code_url.is_not(None))
+    elif filters.has_code is False:
+        statement = statement.where(Paper.code_url.is_(None))
+    if filters.keys is not None:
+        statement = statement.where(Paper.key.in_(filters.keys))
+    return statement
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def find_ids(
+    session: Session, filters: Filters, *, sort: str = "position", limit: int | None = None
+) -> tuple[list[int], int]:
+    """Matching paper ids in `sort` order, at most `limit` of them, and the total count."""
+    if sort not in SORTS:
+        raise InputError(f"unknown sort {sort!r}; choose one of {', '.join(SORTS)}")
+    matching = select_ids(session, filters).subquery()
+    total = session.scalar(select(func.count()).select_from(matching)) or 0
+    if sort == "position":
+        ids = _ids_in_tree_order(session, matching, limit)
+    else:
+        order = {
+            "year": (Paper.year.desc().nulls_last(), Paper.key),
+            "title": (func.lower(Paper.title), Paper.key),
+            "added": (Paper.id,),
+        }[sort]
+        statement = select(Paper.id).where(Paper.id.in_(select(matching.c.id))).order_by(*order)
+        if limit:
+            statement = statement.limit(limit)
+        ids = list(session.scalars(statement))
+    return ids, total
+
+
+def _ids_in_tree_order(session: Session, matching, limit: int | None) -> list[int]:  # noqa: ANN001
+    """Papers in README order: by their first placement in the tree, unplaced papers last by id."""
+    rank = {node.section.id: i for i, node in enumerate(section_tree(session))}
+    best: dict[int, tuple[int, int, int]] = {}
+    rows = session.execute(
+        select(matching.c.id, Placement.section_id, Placement.position).outerjoin(
+            Placement, Placement.paper_id == matching.c.id
+        )
+    )
+    unplaced = 1 << 30
+    for pid, section_id, position in rows:
+        key = (rank[section_id], position, pid) if section_id is not None else (unplaced, 0, pid)
+        if pid not in best or key < best[pid]:
+            best[pid] = key
+    ordered = sorted(best, key=best.__getitem__)
+    return ordered[:limit] if limit else ordered

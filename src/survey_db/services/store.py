@@ -1,0 +1,407 @@
+"""Set-based writing of PaperRecords: matching against what is stored, bulk inserts, and filling fields.
+
+Every importer, `add` and `seed` go through `Store`, so matching and key rules live in one place.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from survey_db.errors import DuplicateError, InputError
+from survey_db.identifiers import arxiv_id, fold_ascii, is_http_url, normalize_doi, normalize_title, slugify
+from survey_db.keys import make_key_stem, unique_key
+from survey_db.models import (
+    Author,
+    KeyAlias,
+    Paper,
+    PaperAuthor,
+    PaperTopic,
+    Topic,
+    Venue,
+    utcnow,
+)
+from survey_db.records import Name, PaperRecord
+from survey_db.venues import entry_type_for, normalize_venue
+
+SCALAR_FIELDS = (
+    "entry_type",
+    "title",
+    "year",
+    "url",
+    "code_url",
+    "arxiv_id",
+    "doi",
+    "pages",
+    "abstract",
+    "note",
+)
+
+
+@dataclass
+class Outcome:
+    """What happened to one record: 'added', 'updated', 'skipped'; conflicts list 'field: stored != given'."""
+
+    action: str
+    key: str
+    conflicts: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def search_text(title: str, authors: list[Name], venue: str | None, abstract: str | None) -> str:
+    """The folded text that `query TEXT` matches word prefixes in."""
+    parts = [title, *(name.display for name in authors), venue or "", abstract or ""]
+    folded = fold_ascii(" ".join(parts)).lower()
+    words = "".join(ch if ch.isalnum() else " " for ch in folded).split()
+    return " " + " ".join(words) + " "
+
+
+def titles_agree(a: str, b: str) -> bool:
+    """Whether two normalised titles plausibly name the same paper."""
+    if not a or not b or a == b or a.startswith(b) or b.startswith(a):
+        return True
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.6
+
+
+def check_record(record: PaperRecord) -> None:
+    """Reject values no paper can have: an empty title, a non-http(s) link, a NUL byte, a silly year."""
+    where = f"{record.source}: " if record.source else ""
+    if not record.title or not record.title.strip():
+        raise InputError(f"{where}a paper needs a title")
+    for label, url in (("url", record.url), ("code link", record.code_url)):
+        if url and not is_http_url(url):
+            raise InputError(f"{where}{label} {url!r} is not an http(s) URL")
+    if record.year is not None and not (1000 <= record.year <= 2999):
+        raise InputError(f"{where}year {record.year} is out of range")
+    texts = [record.title, record.key or "", record.note or "", record.abstract or "", *record.topics]
+    texts += list(record.extra.values()) + [n.display for n in record.authors]
+    if any("\x00" in text for text in texts):
+        raise InputError(f"{where}a field contains a NUL byte")
+
+
+class Store:
+    """Matches records with stored papers and writes them with bulk statements."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self._keys: dict[str, int] | None = None
+        self._dois: dict[str, int] = {}
+        self._arxiv: dict[str, int] = {}
+        self._titles: dict[str, int] = {}
+        self._stored_titles: dict[int, str] = {}
+        self._authors: dict[tuple[str, str, str, str], int] = {}
+        self._topics: dict[str, int] = {}
+        self._venues: dict[tuple[str, str | None], int] = {}
+        self.new_topics: list[str] = []
+
+    # -- indexes of what is stored, loaded once per Store -----------------------------------------------
+    def _load(self) -> None:
+        if self._keys is not None:
+            return
+        s = self.session
+        self._keys = {}
+        for pid, key, doi, arxiv, title_norm in s.execute(
+            select(Paper.id, Paper.key, Paper.doi, Paper.arxiv_id, Paper.title_norm)
+        ):
+            self._keys[key] = pid
+            if doi:
+                self._dois[doi] = pid
+            if arxiv:
+                self._arxiv[arxiv] = pid
+            self._titles.setdefault(title_norm, pid)
+            self._stored_titles[pid] = title_norm
+        for alias, pid in s.execute(select(KeyAlias.alias, KeyAlias.paper_id)):
+            self._keys[alias] = pid
+        for aid, last, first, von, jr in s.execute(
+            select(Author.id, Author.last, Author.first, Author.von, Author.jr)
+        ):
+            self._authors[(last, first, von, jr)] = aid
+        for tid, name in s.execute(select(Topic.id, Topic.name)):
+            self._topics[name.lower()] = tid
+        for vid, short, full in s.execute(select(Venue.id, Venue.short_name, Venue.full_name)):
+            self._venues[(short, full)] = vid
+
+    def key_taken(self, key: str) -> bool:
+        self._load()
+        return key in self._keys  # type: ignore[operator]
+
+    def paper_id_for_key(self, key: str) -> int | None:
+        self._load()
+        return self._keys.get(key)  # type: ignore[union-attr]
+
+    # -- matching -------------------------------------------------------------------------------------
+    def match(self, record: PaperRecord, *, by_key: bool = False) -> tuple[int | None, list[str]]:
+        """The stored paper this record is, and warnings about identifiers that point elsewhere.
+
+        With `by_key` (BibTeX) only the citation key matches. Otherwise DOI, then arXiv id, then the
+        normalised title; an identifier whose stored paper has a clearly different title is not a match
+        (a README row linking another paper's arXiv page).
+        """
+        self._load()
+        if by_key:
+            return (self._keys.get(record.key) if record.key else None), []  # type: ignore[union-attr]
+        warnings: list[str] = []
+        title = normalize_title(record.title)
+        for label, value, index in (
+            ("DOI", record.doi, self._dois),
+            ("arXiv id", record.arxiv_id, self._arxiv),
+        ):
+            if value and value in index:
+                pid = index[value]
+                if titles_agree(self._stored_titles.get(pid, ""), title):
+                    return pid, warnings
+                warnings.append(f"{label} {value} belongs to another paper; not set on {record.title!r}")
+                if label == "DOI":
+                    record.doi = None
+                else:
+                    record.arxiv_id = None
+        return self._titles.get(title), warnings
+
+    def similar_title(self, record: PaperRecord) -> int | None:
+        """A stored paper with the same normalised title, for 'possible duplicate' reports."""
+        self._load()
+        return self._titles.get(normalize_title(record.title))
+
+    def identifier_owner(self, record: PaperRecord) -> tuple[str, int] | None:
+        """('DOI'|'arXiv id'|'title', paper id) of a stored paper that this record duplicates."""
+        self._load()
+        if record.doi and record.doi in self._dois:
+            return "DOI", self._dois[record.doi]
+        if record.arxiv_id and record.arxiv_id in self._arxiv:
+            return "arXiv id", self._arxiv[record.arxiv_id]
+        title = normalize_title(record.title)
+        if title in self._titles:
+            return "title", self._titles[title]
+        return None
+
+    # -- lookups that create ----------------------------------------------------------------------------
+    def venue_id(self, short: str | None, full: str | None) -> tuple[int | None, str | None]:
+        """The id of the venue (created when new) and its kind."""
+        short, full, kind = normalize_venue(short, full)
+        if short is None:
+            return None, None
+        self._load()
+        vid = self._venues.get((short, full))
+        if vid is None:
+            vid = self.session.execute(
+                insert(Venue).values(short_name=short, full_name=full, kind=kind).returning(Venue.id)
+            ).scalar_one()
+            self._venues[(short, full)] = vid
+        return vid, kind
+
+    def author_ids(self, names: list[Name]) -> list[int]:
+        self._load()
+        missing = []
+        for name in names:
+            ident = (name.last, name.first, name.von, name.jr)
+            if ident not in self._authors and ident not in {(m.last, m.first, m.von, m.jr) for m in missing}:
+                missing.append(name)
+        if missing:
+            self._insert_authors(missing)
+        return [self._authors[(n.last, n.first, n.von, n.jr)] for n in names]
+
+    def _insert_authors(self, names: list[Name]) -> None:
+        rows = [
+            {
+                "first": n.first,
+                "von": n.von,
+                "last": n.last,
+                "jr": n.jr,
+                "name_folded": fold_ascii(n.display).lower(),
+            }
+            for n in names
+        ]
+        ids = self.session.scalars(
+            insert(Author).returning(Author.id, sort_by_parameter_order=True), rows
+        ).all()
+        for name, aid in zip(names, ids, strict=True):
+            self._authors[(name.last, name.first, name.von, name.jr)] = aid
+
+    def topic_ids(self, names: list[str]) -> list[int]:
+        self._load()
+        ids = []
+        for name in names:
+            name = " ".join(name.split())
+            tid = self._topics.get(name.lower())
+            if tid is None:
+                slug = slugify(name) or "topic"
+                taken = set(self.session.scalars(select(Topic.slug).where(Topic.slug.like(f"{slug}%"))))
+                slug = unique_key(slug, taken.__contains__) if slug in taken else slug
+                tid = self.session.execute(
+                    insert(Topic).values(name=name, slug=slug).returning(Topic.id)
+                ).scalar_one()
+                self._topics[name.lower()] = tid
+                self.new_topics.append(name)
+            if tid not in ids:
+                ids.append(tid)
+        return ids
+
+    # -- writing ------------------------------------------------------------------------------------------
+    def new_key(self, record: PaperRecord) -> str:
+        first_last = record.authors[0].last if record.authors else None
+        return unique_key(make_key_stem(first_last, record.year, record.title), self.key_taken)
+
+    def insert(self, records: list[PaperRecord]) -> list[int]:
+        """Insert new papers with their authors and topics; returns their ids. Keys are set on the records."""
+        self._load()
+        now = utcnow()
+        rows = []
+        for record in records:
+            normalize_record(record)
+            if record.key is None:
+                record.key = self.new_key(record)
+            elif self.key_taken(record.key):
+                raise DuplicateError(f"citation key {record.key!r} is already taken")
+            venue_id, kind = self.venue_id(record.venue, record.venue_full)
+            if record.entry_type is None:
+                record.entry_type = entry_type_for(kind)
+            rows.append(
+                {
+                    **{name: getattr(record, name) for name in SCALAR_FIELDS},
+                    "key": record.key,
+                    "title_norm": normalize_title(record.title),
+                    "search_text": search_text(record.title, record.authors, record.venue, record.abstract),
+                    "venue_id": venue_id,
+                    "extra_fields": dict(record.extra),
+                    "raw_fields": dict(record.raw),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            self._keys[record.key] = -1  # type: ignore[index]
+        if not rows:
+            return []
+        ids = list(
+            self.session.scalars(insert(Paper).returning(Paper.id, sort_by_parameter_order=True), rows).all()
+        )
+        author_rows, topic_rows = [], []
+        for record, pid in zip(records, ids, strict=True):
+            self._remember(pid, record)
+            for position, aid in enumerate(self.author_ids(record.authors)):
+                author_rows.append({"paper_id": pid, "position": position, "author_id": aid})
+            for position, tid in enumerate(self.topic_ids(record.topics)):
+                topic_rows.append({"paper_id": pid, "topic_id": tid, "position": position})
+        if author_rows:
+            self.session.execute(insert(PaperAuthor), author_rows)
+        if topic_rows:
+            self.session.execute(insert(PaperTopic), topic_rows)
+        return ids
+
+    def _remember(self, pid: int, record: PaperRecord) -> None:
+        self._keys[record.key] = pid  # type: ignore[index]
+        if record.doi:
+            self._dois[record.doi] = pid
+        if record.arxiv_id:
+            self._arxiv[record.arxiv_id] = pid
+        title = normalize_title(record.title)
+        self._titles.setdefault(title, pid)
+        self._stored_titles[pid] = title
+
+    def merge_into(self, pid: int, record: PaperRecord, *, overwrite: bool) -> tuple[bool, list[str]]:
+        """Fill the stored paper's empty fields from the record (or replace them with `overwrite`).
+
+        Returns whether anything changed and the conflicts: fields where both have different values.
+        """
+        normalize_record(record)
+        from survey_db.services.papers import paper_to_record
+
+        paper = self.session.get(Paper, pid)
+        stored = paper_to_record(paper)
+        changes: dict[str, object] = {}
+        conflicts: list[str] = []
+        for name in (*SCALAR_FIELDS, "venue", "venue_full"):
+            new, old = getattr(record, name), getattr(stored, name)
+            if new in (None, "") or new == old:
+                continue
+            if old in (None, "") or overwrite:
+                changes[name] = new
+            else:
+                conflicts.append(f"{name}: {old!r} kept, {new!r} given")
+        if ("venue" in changes or "venue_full" in changes) and (record.venue or record.venue_full):
+            short = changes.get("venue", stored.venue)
+            full = changes.get("venue_full", stored.venue_full)
+            if "venue" not in changes and "venue_full" in changes and stored.venue == "arXiv":
+                short = None
+            venue_id, kind = self.venue_id(short, full)  # type: ignore[arg-type]
+            changes.pop("venue", None)
+            changes.pop("venue_full", None)
+            changes["venue_id"] = venue_id
+            if record.entry_type is None and (paper.entry_type == "misc" or overwrite):
+                changes["entry_type"] = entry_type_for(kind)
+        authors_changed = False
+        if record.authors and record.authors != stored.authors:
+            if not stored.authors or overwrite:
+                self.session.execute(delete(PaperAuthor).where(PaperAuthor.paper_id == pid))
+                ids = self.author_ids(record.authors)
+                self.session.execute(
+                    insert(PaperAuthor),
+                    [{"paper_id": pid, "position": i, "author_id": a} for i, a in enumerate(ids)],
+                )
+                authors_changed = True
+            else:
+                old = "; ".join(n.display for n in stored.authors)
+                new = "; ".join(n.display for n in record.authors)
+                conflicts.append(f"authors: {old!r} kept, {new!r} given")
+        topics_added = self.add_topics(pid, record.topics)
+        extra = dict(paper.extra_fields or {})
+        for name, value in record.extra.items():
+            if name not in extra or (overwrite and extra[name] != value):
+                extra[name] = value
+            elif extra[name] != value:
+                conflicts.append(f"{name}: {extra[name]!r} kept, {value!r} given")
+        if extra != (paper.extra_fields or {}):
+            changes["extra_fields"] = extra
+        if record.raw and overwrite:
+            changes["raw_fields"] = dict(record.raw)
+        changed = bool(changes) or authors_changed or topics_added
+        if changed:
+            if "doi" in changes:
+                self._dois[changes["doi"]] = pid  # type: ignore[index]
+            if "arxiv_id" in changes:
+                self._arxiv[changes["arxiv_id"]] = pid  # type: ignore[index]
+            self.session.execute(update(Paper).where(Paper.id == pid).values(**changes, updated_at=utcnow()))
+            self.refresh_search_text([pid])
+        return changed, conflicts
+
+    def add_topics(self, pid: int, topics: list[str]) -> bool:
+        if not topics:
+            return False
+        have = set(self.session.scalars(select(PaperTopic.topic_id).where(PaperTopic.paper_id == pid)))
+        start = self.session.scalar(
+            select(func.coalesce(func.max(PaperTopic.position) + 1, 0)).where(PaperTopic.paper_id == pid)
+        )
+        new = [tid for tid in self.topic_ids(topics) if tid not in have]
+        if new:
+            self.session.execute(
+                insert(PaperTopic),
+                [{"paper_id": pid, "topic_id": tid, "position": start + i} for i, tid in enumerate(new)],
+            )
+        return bool(new)
+
+    def refresh_search_text(self, paper_ids: list[int]) -> None:
+        """Recompute the folded search text of papers after their title, authors or venue changed."""
+        from survey_db.services.papers import load_papers
+
+        self.session.flush()
+        for paper in load_papers(self.session, paper_ids):
+            authors = [link_name(link.author) for link in paper.author_links]
+            venue = paper.venue.short_name if paper.venue else None
+            paper.search_text = search_text(paper.title, authors, venue, paper.abstract)
+            paper.title_norm = normalize_title(paper.title)
+
+
+def link_name(author: Author) -> Name:
+    return Name(first=author.first, last=author.last, von=author.von, jr=author.jr)
+
+
+def normalize_record(record: PaperRecord) -> None:
+    """Clean identifiers in place: DOI without resolver, arXiv id without version, trimmed text."""
+    record.title = " ".join(record.title.split())
+    record.doi = normalize_doi(record.doi) if record.doi else None
+    record.arxiv_id = arxiv_id(record.arxiv_id) or record.arxiv_id if record.arxiv_id else None
+    record.url = (record.url or "").strip() or None
+    record.code_url = (record.code_url or "").strip() or None
+    record.topics = [" ".join(t.split()) for t in record.topics if t and t.strip()]
