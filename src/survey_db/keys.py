@@ -97,7 +97,7 @@ STOPWORDS = frozenset(
 )
 
 
-def _ascii_letters(text: str) -> str:
+def ascii_letters(text: str) -> str:
     return re.sub(r"[^a-z]", "", fold_ascii(text).lower())
 
 
@@ -106,12 +106,12 @@ def make_key_stem(first_author_last: str | None, year: int | None, title: str | 
 
     A paper with no author uses 'anon'; with no year, nothing stands for the year.
     """
-    stem = _ascii_letters(first_author_last or "") or "anon"
+    stem = ascii_letters(first_author_last or "") or "anon"
     if year:
         stem += str(year)
     words = re.split(r"[\s\-/:]+", re.sub(r"[{}\\]", "", title or ""))
     for word in words:
-        letters = _ascii_letters(word)
+        letters = ascii_letters(word)
         if letters and letters not in STOPWORDS:
             stem += letters
             break

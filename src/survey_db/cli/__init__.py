@@ -135,4 +135,4 @@ def main() -> None:
 
 
 # Register the command modules (each adds its commands to `app`).
-from survey_db.cli import files, papers, schema, views  # noqa: E402, F401
+from survey_db.cli import files, papers, quality, schema, views  # noqa: E402, F401

@@ -9,7 +9,18 @@ from typing import Annotated
 import typer
 
 from survey_db.cli import app, fail, note, open_db
-from survey_db.cli.options import AuthorOpt, HasCode, SectionOpt, Sort, Text, Topics, Venue, Year, filters
+from survey_db.cli.options import (
+    AuthorOpt,
+    HasCode,
+    SectionOpt,
+    Sort,
+    Text,
+    Topics,
+    Venue,
+    Year,
+    filters,
+    sort_order,
+)
 
 
 @app.command()
@@ -141,7 +152,7 @@ def export(
     year: Year = None,
     author: AuthorOpt = None,
     has_code: HasCode = None,
-    sort: Sort = "position",
+    sort: Sort = None,
 ) -> None:
     """Export papers, all or those matching the filters of `query`.
 
@@ -175,7 +186,7 @@ def export(
         if fmt == "markdown":
             result = exporting.to_markdown(session, selection, style=style, toc_depth=toc_depth)
         else:
-            papers, _ = selected_papers(session, selection, sort=sort)
+            papers, _ = selected_papers(session, selection, sort=sort_order(sort, text))
             records = [p.record for p in papers]
             result = {
                 "bibtex": lambda: exporting.to_bibtex(records, unicode=unicode),

@@ -28,7 +28,16 @@ AuthorOpt = Annotated[
 HasCode = Annotated[
     bool | None, typer.Option("--has-code/--no-code", help="Only papers with (without) a code link.")
 ]
-Sort = Annotated[str, typer.Option("--sort", help="position (table order), year, title or added.")]
+Sort = Annotated[
+    str | None,
+    typer.Option(
+        "--sort", help="position (table order), relevance (the default with TEXT), year, title or added."
+    ),
+]
+
+
+def sort_order(sort: str | None, text: str | None) -> str:
+    return sort or ("relevance" if text else "position")
 
 
 def parse_year(text: str | None) -> int | None:

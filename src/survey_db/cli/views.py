@@ -7,7 +7,18 @@ from typing import Annotated
 import typer
 
 from survey_db.cli import SurveyGroup, app, fail, note, open_db
-from survey_db.cli.options import AuthorOpt, HasCode, SectionOpt, Sort, Text, Topics, Venue, Year, filters
+from survey_db.cli.options import (
+    AuthorOpt,
+    HasCode,
+    SectionOpt,
+    Sort,
+    Text,
+    Topics,
+    Venue,
+    Year,
+    filters,
+    sort_order,
+)
 
 QUERY_FORMATS = ("table", "json", "csv", "keys", "bibtex")
 DEFAULT_TABLE_ROWS = 50
@@ -23,7 +34,7 @@ def query(
     year: Year = None,
     author: AuthorOpt = None,
     has_code: HasCode = None,
-    sort: Sort = "position",
+    sort: Sort = None,
     limit: Annotated[
         int | None,
         typer.Option(
@@ -50,7 +61,7 @@ def query(
         limit = DEFAULT_TABLE_ROWS if fmt == "table" else 0
     database = open_db(ctx)
     with database.session() as session:
-        papers, total = selected_papers(session, chosen, sort=sort, limit=limit or None)
+        papers, total = selected_papers(session, chosen, sort=sort_order(sort, text), limit=limit or None)
     if fmt == "table":
         render.papers_table(render.console(), papers, total)
     elif fmt == "json":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from survey_db.errors import InputError
@@ -13,7 +13,7 @@ from survey_db.identifiers import fold_ascii
 from survey_db.models import Author, Paper, PaperAuthor, PaperTopic, Placement, Venue
 from survey_db.services.taxonomy import resolve_section, resolve_topic, section_tree, subtree_ids
 
-SORTS = ("position", "year", "title", "added")
+SORTS = ("position", "relevance", "year", "title", "added")
 
 
 @dataclass
@@ -53,11 +53,7 @@ def select_ids(session: Session, filters: Filters):  # noqa: ANN201
     """A SELECT of paper ids matching the filters."""
     statement = select(Paper.id)
     if filters.text:
-        words = text_words(filters.text)
-        if not words:
-            raise InputError(f"search text {filters.text!r} has no words")
-        for word in words:
-            statement = statement.where(Paper.search_text.like(f"% {_escape_like(word)}%", escape="\\"))
+        statement = statement.where(Paper.id.in_(text_match(session, filters.text)))
     for name in filters.topics:
         topic = resolve_topic(session, name)
         statement = statement.where(
@@ -99,6 +95,37 @@ def select_ids(session: Session, filters: Filters):  # noqa: ANN201
     return statement
 
 
+def text_match(session: Session, query_text: str):  # noqa: ANN201
+    """Ids of papers whose title, authors, venue or abstract hold every word as a prefix.
+
+    SQLite answers from its FTS5 index, PostgreSQL from a GIN index on a 'simple' tsvector; other
+    engines fall back to LIKE on the folded text. All three match the same papers.
+    """
+    words = text_words(query_text)
+    if not words:
+        raise InputError(f"search text {query_text!r} has no words")
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        match = " ".join(f'"{word}"*' for word in words)
+        return (
+            select(literal_column("rowid"))
+            .select_from(text("papers_fts"))
+            .where(text("papers_fts MATCH :fts_query").bindparams(bindparam("fts_query", match)))
+        )
+    if dialect == "postgresql":
+        tsquery = func.to_tsquery("simple", " & ".join(f"{word}:*" for word in words))
+        return select(Paper.id).where(func.to_tsvector("simple", Paper.search_text).op("@@")(tsquery))
+    return like_match(query_text)
+
+
+def like_match(query_text: str):  # noqa: ANN201
+    """`text_match` as LIKE on the folded text: the reference the indexes must agree with."""
+    statement = select(Paper.id)
+    for word in text_words(query_text):
+        statement = statement.where(Paper.search_text.like(f"% {_escape_like(word)}%", escape="\\"))
+    return statement
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -111,7 +138,9 @@ def find_ids(
         raise InputError(f"unknown sort {sort!r}; choose one of {', '.join(SORTS)}")
     matching = select_ids(session, filters).subquery()
     total = session.scalar(select(func.count()).select_from(matching)) or 0
-    if sort == "position":
+    if sort == "relevance" and filters.text:
+        ids = _ids_by_relevance(session, matching, filters.text, limit)
+    elif sort in ("position", "relevance"):
         ids = _ids_in_tree_order(session, matching, limit)
     else:
         order = {
@@ -124,6 +153,30 @@ def find_ids(
             statement = statement.limit(limit)
         ids = list(session.scalars(statement))
     return ids, total
+
+
+def _ids_by_relevance(session: Session, matching, query_text: str, limit: int | None) -> list[int]:  # noqa: ANN001
+    """Best matches first: BM25 on SQLite, ts_rank on PostgreSQL (else table order)."""
+    dialect = session.get_bind().dialect.name
+    words = text_words(query_text)
+    if dialect == "sqlite":
+        match = " ".join(f'"{word}"*' for word in words)
+        statement = text(
+            "SELECT rowid FROM papers_fts WHERE papers_fts MATCH :q ORDER BY bm25(papers_fts), rowid"
+        ).bindparams(q=match)
+    elif dialect == "postgresql":
+        tsquery = func.to_tsquery("simple", " & ".join(f"{word}:*" for word in words))
+        vector = func.to_tsvector("simple", Paper.search_text)
+        statement = (
+            select(Paper.id)
+            .where(vector.op("@@")(tsquery))
+            .order_by(func.ts_rank(vector, tsquery).desc(), Paper.id)
+        )
+    else:
+        return _ids_in_tree_order(session, matching, limit)
+    allowed = set(session.scalars(select(matching.c.id)))
+    ranked = [pid for pid in session.scalars(statement) if pid in allowed]
+    return ranked[:limit] if limit else ranked
 
 
 def _ids_in_tree_order(session: Session, matching, limit: int | None) -> list[int]:  # noqa: ANN001

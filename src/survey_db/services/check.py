@@ -1,0 +1,171 @@
+"""`survey check`: lint rules over the database or over an awesome-list README, with severities.
+
+Each rule yields Findings; the command prints them and fails when one is at or above --fail-on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from urllib.parse import urlparse
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey_db.models import Paper, PaperAuthor, Placement
+from survey_db.services.dedupe import find_duplicates
+from survey_db.services.taxonomy import section_tree
+
+SEVERITIES = ("info", "warning", "error")
+CODE_HOSTS = (
+    "github.com",
+    "gitlab.com",
+    "bitbucket.org",
+    "codeberg.org",
+    "huggingface.co",
+    "sr.ht",
+    "gitee.com",
+)
+
+
+@dataclass
+class Finding:
+    severity: str
+    rule: str
+    message: str
+    key: str | None = None
+    file: str | None = None
+    line: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def at_least(severity: str, threshold: str) -> bool:
+    return SEVERITIES.index(severity) >= SEVERITIES.index(threshold)
+
+
+def check_database(session: Session, rules: set[str] | None = None) -> list[Finding]:
+    """All database rules (or only those named), findings ordered by severity then key."""
+    findings: list[Finding] = []
+    checks = {
+        "missing-fields": _missing_fields,
+        "links": _links,
+        "placement": _placement,
+        "duplicates": find_duplicates,
+    }
+    for name, check in checks.items():
+        if rules is None or name in rules:
+            findings.extend(check(session))
+    findings.sort(key=lambda f: (-SEVERITIES.index(f.severity), f.rule, f.key or "", f.message))
+    return findings
+
+
+def _missing_fields(session: Session) -> list[Finding]:
+    with_authors = set(session.scalars(select(PaperAuthor.paper_id).distinct()))
+    findings = []
+    rows = session.execute(select(Paper.id, Paper.key, Paper.year, Paper.venue_id, Paper.url))
+    for pid, key, year, venue_id, url in rows:
+        for missing, label in (
+            (pid not in with_authors, "authors"),
+            (year is None, "a year"),
+            (venue_id is None, "a venue"),
+            (not url, "a paper link"),
+        ):
+            if missing:
+                findings.append(Finding("error", "missing-field", f"{key} has no {label}", key))
+    return findings
+
+
+def _links(session: Session) -> list[Finding]:
+    findings = []
+    for key, url, code in session.execute(select(Paper.key, Paper.url, Paper.code_url)):
+        for label, link in (("paper link", url), ("code link", code)):
+            if link and not link.lower().startswith("https://"):
+                findings.append(
+                    Finding("warning", "insecure-link", f"{key}: {label} {link} is not https", key)
+                )
+        if code:
+            host = (urlparse(code).hostname or "").removeprefix("www.")
+            if (
+                not any(host == h or host.endswith("." + h) for h in CODE_HOSTS)
+                or len(urlparse(code).path.strip("/").split("/")) < 2
+            ):
+                findings.append(
+                    Finding(
+                        "warning",
+                        "code-not-repository",
+                        f"{key}: code link {code} is not a repository URL",
+                        key,
+                    )
+                )
+    return findings
+
+
+def _placement(session: Session) -> list[Finding]:
+    placed = set(session.scalars(select(Placement.paper_id).distinct()))
+    findings = [
+        Finding("info", "unplaced", f"{key} is in no section", key)
+        for pid, key in session.execute(select(Paper.id, Paper.key))
+        if pid not in placed
+    ]
+    sections_with_papers = set(session.scalars(select(Placement.section_id).distinct()))
+    for node in section_tree(session):
+        if node.section.id not in sections_with_papers and not node.children:
+            findings.append(
+                Finding("info", "empty-section", f"section {' > '.join(node.path)!r} has no papers")
+            )
+    for key, code in session.execute(select(Paper.key, Paper.code_url)):
+        if not code:
+            findings.append(Finding("info", "no-code", f"{key} has no code link", key))
+    return findings
+
+
+def _line_of(source: str | None) -> int | None:
+    tail = (source or "").rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
+def check_readme(session: Session, text: str, source: str) -> list[Finding]:
+    """The README's own problems, and rows whose badge year or arXiv id disagree with the database."""
+    import dataclasses
+
+    from survey_db import markdown
+    from survey_db.services.store import Store
+
+    findings = [
+        Finding(p.severity, p.rule, p.message, file=source, line=p.line)
+        for p in markdown.lint_readme(text, source)
+    ]
+    store = Store(session)
+    for section in markdown.parse_readme(text, source).sections:
+        for row in section.rows:
+            pid, _ = store.match(dataclasses.replace(row))
+            if pid is None:
+                continue
+            paper = session.get(Paper, pid)
+            line = _line_of(row.source)
+            if row.year and paper.year and row.year != paper.year:
+                findings.append(
+                    Finding(
+                        "warning",
+                        "badge-year",
+                        f"{row.title!r}: the badge says {row.year}, the database {paper.year} ({paper.key})",
+                        paper.key,
+                        source,
+                        line,
+                    )
+                )
+            if row.arxiv_id and paper.arxiv_id and row.arxiv_id != paper.arxiv_id:
+                findings.append(
+                    Finding(
+                        "warning",
+                        "arxiv-id",
+                        f"{row.title!r} links arXiv {row.arxiv_id}, "
+                        f"the database has {paper.arxiv_id} ({paper.key})",
+                        paper.key,
+                        source,
+                        line,
+                    )
+                )
+    findings.sort(key=lambda f: (f.line or 0, -SEVERITIES.index(f.severity), f.rule))
+    return findings

@@ -1,0 +1,115 @@
+"""Duplicates: finding papers that are probably the same, and merging two papers into one."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from survey_db.errors import InputError
+from survey_db.identifiers import arxiv_id, arxiv_id_from_url, doi_from_url
+from survey_db.models import KeyAlias, Paper, Placement
+from survey_db.services.papers import find_paper, paper_to_record
+from survey_db.services.store import Store
+
+if TYPE_CHECKING:
+    from survey_db.services.check import Finding
+
+
+def find_duplicates(session: Session) -> list[Finding]:
+    """Papers that are probably the same: equal DOI, arXiv id (field, URL or eprint) or normalised title.
+
+    Papers are grouped by each normalised identifier (a hash join), so the work grows with the number of
+    papers, not with the number of pairs.
+    """
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    rows = session.execute(
+        select(Paper.key, Paper.title_norm, Paper.doi, Paper.arxiv_id, Paper.url, Paper.extra_fields)
+    )
+    for key, title_norm, doi, arxiv, url, extra in rows:
+        idents = set()
+        if title_norm:
+            idents.add(("title", title_norm))
+        for value in (doi, doi_from_url(url)):
+            if value:
+                idents.add(("DOI", value))
+        eprint = (extra or {}).get("eprint")
+        for value in (arxiv, arxiv_id_from_url(url), arxiv_id(eprint)):
+            if value:
+                idents.add(("arXiv id", value))
+        for ident in idents:
+            groups[ident].append(key)
+    pairs: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for (what, value), keys in groups.items():
+        if len(keys) > 1:
+            pairs[tuple(sorted(keys))].append(f"{what} {value!r}" if what != "title" else "title")
+    return [
+        Finding(
+            "warning",
+            "duplicate",
+            f"{', '.join(keys)} look like the same paper (same {' and '.join(how)})",
+            keys[0],
+        )
+        for keys, how in sorted(pairs.items())
+    ]
+
+
+def merge_papers(session: Session, keep_key: str, other_key: str) -> list[str]:
+    """Merge OTHER into KEEP: empty fields filled, topics and placements joined, OTHER's keys kept as aliases.
+
+    Values of OTHER that differ from KEEP's are recorded in KEEP's note, so nothing is lost. Returns
+    what was recorded there.
+    """
+    keep, other = find_paper(session, keep_key), find_paper(session, other_key)
+    if keep.id == other.id:
+        raise InputError(f"{keep_key} and {other_key} are the same paper")
+    kept, merged = paper_to_record(keep), paper_to_record(other)
+    other_id, other_keys = other.id, [other.key, *(a.alias for a in other.aliases)]
+    differences = []
+    for name in (
+        "entry_type",
+        "title",
+        "year",
+        "venue",
+        "venue_full",
+        "url",
+        "code_url",
+        "arxiv_id",
+        "doi",
+        "pages",
+    ):
+        mine, theirs = getattr(kept, name), getattr(merged, name)
+        if theirs not in (None, "") and mine not in (None, "") and mine != theirs:
+            differences.append(f"{name} {theirs}")
+    if merged.authors and kept.authors and merged.authors != kept.authors:
+        differences.append("authors " + "; ".join(n.display for n in merged.authors))
+    for name, value in merged.extra.items():
+        if name in kept.extra and kept.extra[name] != value:
+            differences.append(f"{name} {value}")
+    if merged.note and kept.note and merged.note != kept.note:
+        differences.append(f"note {merged.note}")
+    placements = [(p.section_id, p.position) for p in other.placements]
+    # OTHER goes first, so that its unique DOI or arXiv id can move to KEEP.
+    session.execute(delete(KeyAlias).where(KeyAlias.paper_id == other_id))
+    session.execute(delete(Paper).where(Paper.id == other_id))
+    session.flush()
+    session.expire_all()
+    merged.note = None
+    if differences:
+        record = "; ".join(differences)
+        merged.note = f"{kept.note}\n" if kept.note else ""
+        merged.note += f"Merged from {other_keys[0]}: {record}"
+    store = Store(session)
+    store.merge_into(keep.id, merged, overwrite=False)
+    if merged.note:
+        session.execute(update(Paper).where(Paper.id == keep.id).values(note=merged.note))
+    for alias in other_keys:
+        session.add(KeyAlias(alias=alias, paper_id=keep.id))
+    have = set(session.scalars(select(Placement.section_id).where(Placement.paper_id == keep.id)))
+    for section_id, position in placements:
+        if section_id not in have:
+            session.add(Placement(section_id=section_id, paper_id=keep.id, position=position))
+    session.flush()
+    return differences
