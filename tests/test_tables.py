@@ -11,7 +11,10 @@ from survey_db.tables import read_table
 
 
 def test_headers_are_recognised_and_unknown_columns_kept():
-    text = "Paper,Authors,Year,Conference,GitHub,Tags,Where found\nA study,Ada Lovelace; Alan Turing,2023,ICML,https://github.com/a/b,\"x, y\",web\n"
+    text = (
+        "Paper,Authors,Year,Conference,GitHub,Tags,Where found\n"
+        'A study,Ada Lovelace; Alan Turing,2023,ICML,https://github.com/a/b,"x, y",web\n'
+    )
     [(record, section)] = read_table(text, "list.csv")
     assert record.title == "A study"
     assert [a.last for a in record.authors] == ["Lovelace", "Turing"]

@@ -2,13 +2,15 @@
 
 Decoding (`latex_to_unicode`) turns the LaTeX found in .bib field values into the text a reader sees:
 
-- accents in every spelling (`{\\"o}`, `\\"{o}`, `\\"o`, `\\'{\\i}`, `\\c{c}`, `\\v s`) -> composed Unicode (NFC);
+- accents in every spelling (`{\\"o}`, `\\"{o}`, `\\"o`, `\\'{\\i}`, `\\c{c}`, `\\v s`) -> composed
+  Unicode (NFC);
 - letters and symbols (`{\\ss}`, `\\o`, `\\ldots`, `\\textbraceleft`) -> their character;
 - `\\&`, `\\%`, `\\_`, `\\$`, `\\#`, `\\{`, `\\}` -> the character; `--` -> en dash, `---` -> em dash;
   ``` `` ``` and `''` -> curly double quotes (TeX's ligatures);
 - `~` -> U+00A0 NO-BREAK SPACE (not a plain space: the round trip stays exact, and searching still treats it
   as a space because every normalisation in survey-db folds U+00A0 to a space);
-- font commands (`\\emph{x}`, `\\textbf{x}`, `{\\em x}`, `\\mbox{x}`) keep their text; `\\noopsort{x}` disappears;
+- font commands (`\\emph{x}`, `\\textbf{x}`, `{\\em x}`, `\\mbox{x}`) keep their text; `\\noopsort{x}`
+  disappears;
   `\\url{x}` keeps `x` verbatim;
 - math (`$...$`, `$$...$$`) is left exactly as written, dollars included: there is no good plain-text form;
 - braces are removed; unknown commands are kept verbatim, with the braced arguments that follow them, so
@@ -44,219 +46,85 @@ __all__ = ["latex_to_unicode", "unicode_to_latex", "protect_capitals", "needs_de
 # ----------------------------------------------------------------------------------------------- tables
 
 # Accent commands and the combining mark each one adds.
+# fmt: off
 _ACCENTS = {
-    "'": "\u0301",
-    "`": "\u0300",
-    "^": "\u0302",
-    '"': "\u0308",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
-    "u": "\u0306",
-    "v": "\u030c",
-    "H": "\u030b",
-    "c": "\u0327",
-    "k": "\u0328",
-    "r": "\u030a",
-    "d": "\u0323",
-    "b": "\u0331",
-    "t": "\u0361",
+    "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304", ".": "\u0307",
+    "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328", "r": "\u030a", "d": "\u0323",
+    "b": "\u0331", "t": "\u0361",
 }
+# fmt: on
 # What an accent command on an empty argument (`\~{}`) prints.
+# fmt: off
 _BARE_ACCENTS = {
-    "'": "\u00b4",
-    "`": "`",
-    "^": "^",
-    '"': "\u00a8",
-    "~": "~",
-    "=": "\u00af",
-    ".": "\u02d9",
-    "u": "\u02d8",
-    "v": "\u02c7",
-    "H": "\u02dd",
-    "c": "\u00b8",
-    "k": "\u02db",
-    "r": "\u02da",
-    "d": "",
-    "b": "",
-    "t": "",
+    "'": "\u00b4", "`": "`", "^": "^", '"': "\u00a8", "~": "~", "=": "\u00af", ".": "\u02d9", "u": "\u02d8",
+    "v": "\u02c7", "H": "\u02dd", "c": "\u00b8", "k": "\u02db", "r": "\u02da", "d": "", "b": "", "t": "",
 }
+# fmt: on
 
 # Commands without argument that stand for one character (or a short text).
+# fmt: off
 _SYMBOLS = {
-    "ss": "ß",
-    "ae": "æ",
-    "AE": "Æ",
-    "oe": "œ",
-    "OE": "Œ",
-    "aa": "å",
-    "AA": "Å",
-    "o": "ø",
-    "O": "Ø",
-    "l": "ł",
-    "L": "Ł",
-    "i": "ı",
-    "j": "ȷ",
-    "dj": "đ",
-    "DJ": "Đ",
-    "dh": "ð",
-    "DH": "Ð",
-    "th": "þ",
-    "TH": "Þ",
-    "ng": "ŋ",
-    "NG": "Ŋ",
-    "textbraceleft": "{",
-    "textbraceright": "}",
-    "textbackslash": "\\",
-    "textasciitilde": "~",
-    "textasciicircum": "^",
-    "textunderscore": "_",
-    "textbar": "|",
-    "textless": "<",
-    "textgreater": ">",
-    "textquotedblleft": "\u201c",
-    "textquotedblright": "\u201d",
-    "textquoteleft": "\u2018",
-    "textquoteright": "\u2019",
-    "textquotesingle": "'",
-    "textquotedbl": '"',
-    "textasciigrave": "`",
-    "textendash": "\u2013",
-    "textemdash": "\u2014",
-    "ldots": "\u2026",
-    "dots": "\u2026",
-    "textellipsis": "\u2026",
-    "textcopyright": "©",
-    "copyright": "©",
-    "textregistered": "®",
-    "texttrademark": "™",
-    "S": "§",
-    "P": "¶",
-    "pounds": "£",
-    "textsterling": "£",
-    "texteuro": "€",
-    "euro": "€",
-    "textdegree": "°",
-    "textexclamdown": "¡",
-    "textquestiondown": "¿",
-    "guillemotleft": "«",
-    "guillemotright": "»",
-    "guillemetleft": "«",
-    "guillemetright": "»",
-    "guilsinglleft": "‹",
-    "guilsinglright": "›",
-    "quotedblbase": "„",
-    "quotesinglbase": "‚",
-    "textperiodcentered": "·",
-    "textbullet": "•",
-    "dag": "†",
-    "ddag": "‡",
-    "textdagger": "†",
-    "textdaggerdbl": "‡",
-    "texttimes": "×",
-    "textdiv": "÷",
-    "textpm": "±",
-    "textmu": "µ",
-    "textonehalf": "½",
-    "textonequarter": "¼",
-    "textthreequarters": "¾",
-    "textordfeminine": "ª",
-    "textordmasculine": "º",
-    "textcent": "¢",
-    "textyen": "¥",
-    "textsection": "§",
-    "textparagraph": "¶",
-    "textvisiblespace": "␣",
-    "nobreakspace": "\u00a0",
-    "textnumero": "№",
-    "textperthousand": "‰",
-    "LaTeX": "LaTeX",
-    "TeX": "TeX",
-    "BibTeX": "BibTeX",
-    "LaTeXe": "LaTeX2e",
-    "XeTeX": "XeTeX",
-    "slash": "/",
-    "hyphen": "-",
-    # Greek letters (text-mode use is invalid LaTeX but common in .bib files)
-    "alpha": "α",
-    "beta": "β",
-    "gamma": "γ",
-    "delta": "δ",
-    "epsilon": "ϵ",
-    "varepsilon": "ε",
-    "zeta": "ζ",
-    "eta": "η",
-    "theta": "θ",
-    "vartheta": "ϑ",
-    "iota": "ι",
-    "kappa": "κ",
-    "lambda": "λ",
-    "mu": "μ",
-    "nu": "ν",
-    "xi": "ξ",
-    "pi": "π",
-    "varpi": "ϖ",
-    "rho": "ρ",
-    "varrho": "ϱ",
-    "sigma": "σ",
-    "varsigma": "ς",
-    "tau": "τ",
-    "upsilon": "υ",
-    "phi": "ϕ",
-    "varphi": "φ",
-    "chi": "χ",
-    "psi": "ψ",
-    "omega": "ω",
-    "Gamma": "Γ",
-    "Delta": "Δ",
-    "Theta": "Θ",
-    "Lambda": "Λ",
-    "Xi": "Ξ",
-    "Pi": "Π",
-    "Sigma": "Σ",
-    "Upsilon": "Υ",
-    "Phi": "Φ",
-    "Psi": "Ψ",
-    "Omega": "Ω",
+    "ss": "ß", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å", "o": "ø", "O": "Ø", "l": "ł",
+    "L": "Ł", "i": "ı", "j": "ȷ", "dj": "đ", "DJ": "Đ", "dh": "ð", "DH": "Ð", "th": "þ", "TH": "Þ", "ng": "ŋ",
+    "NG": "Ŋ", "textbraceleft": "{", "textbraceright": "}", "textbackslash": "\\", "textasciitilde": "~",
+    "textasciicircum": "^", "textunderscore": "_", "textbar": "|", "textless": "<", "textgreater": ">",
+    "textquotedblleft": "\u201c", "textquotedblright": "\u201d", "textquoteleft": "\u2018",
+    "textquoteright": "\u2019", "textquotesingle": "'", "textquotedbl": '"', "textasciigrave": "`",
+    "textendash": "\u2013", "textemdash": "\u2014", "ldots": "\u2026", "dots": "\u2026",
+    "textellipsis": "\u2026", "textcopyright": "©", "copyright": "©", "textregistered": "®",
+    "texttrademark": "™", "S": "§", "P": "¶", "pounds": "£", "textsterling": "£", "texteuro": "€",
+    "euro": "€", "textdegree": "°", "textexclamdown": "¡", "textquestiondown": "¿", "guillemotleft": "«",
+    "guillemotright": "»", "guillemetleft": "«", "guillemetright": "»", "guilsinglleft": "‹",
+    "guilsinglright": "›", "quotedblbase": "„", "quotesinglbase": "‚", "textperiodcentered": "·",
+    "textbullet": "•", "dag": "†", "ddag": "‡", "textdagger": "†", "textdaggerdbl": "‡", "texttimes": "×",
+    "textdiv": "÷", "textpm": "±", "textmu": "µ", "textonehalf": "½", "textonequarter": "¼",
+    "textthreequarters": "¾", "textordfeminine": "ª", "textordmasculine": "º", "textcent": "¢",
+    "textyen": "¥", "textsection": "§", "textparagraph": "¶", "textvisiblespace": "␣",
+    "nobreakspace": "\u00a0", "textnumero": "№", "textperthousand": "‰", "LaTeX": "LaTeX", "TeX": "TeX",
+    "BibTeX": "BibTeX", "LaTeXe": "LaTeX2e", "XeTeX": "XeTeX", "slash": "/", "hyphen": "-", "alpha": "α",
+    "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ϵ", "varepsilon": "ε", "zeta": "ζ", "eta": "η",
+    "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ",
+    "pi": "π", "varpi": "ϖ", "rho": "ρ", "varrho": "ϱ", "sigma": "σ", "varsigma": "ς", "tau": "τ",
+    "upsilon": "υ", "phi": "ϕ", "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ",
+    "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ",
+    "Psi": "Ψ", "Omega": "Ω",
 }
-_GREEK = frozenset(
-    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi varpi "
-    "rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma "
-    "Upsilon Phi Psi Omega".split()
-)
+# fmt: on
+# fmt: off
+_GREEK = frozenset({
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota",
+    "kappa", "lambda", "mu", "nu", "xi", "pi", "varpi", "rho", "varrho", "sigma", "varsigma", "tau",
+    "upsilon", "phi", "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi",
+    "Sigma", "Upsilon", "Phi", "Psi", "Omega",
+})
+# fmt: on
 # Commands that print nothing (font switches, spacing hints).
-_NOOPS = frozenset(
-    "em it bf sc tt rm sl sf up md itshape bfseries scshape ttfamily rmfamily sffamily upshape slshape "
-    "mdseries normalfont relax protect null unskip ignorespaces displaystyle selectfont".split()
-)
+# fmt: off
+_NOOPS = frozenset({
+    "em", "it", "bf", "sc", "tt", "rm", "sl", "sf", "up", "md", "itshape", "bfseries", "scshape", "ttfamily",
+    "rmfamily", "sffamily", "upshape", "slshape", "mdseries", "normalfont", "relax", "protect", "null",
+    "unskip", "ignorespaces", "displaystyle", "selectfont",
+})
+# fmt: on
 # Commands whose single argument is printed as it is (the command itself adds only formatting).
-_TEXT_COMMANDS = frozenset(
-    "emph textit textbf textsc texttt textrm textsf textup textsl textmd textnormal mbox hbox text "
-    "textsuperscript textsubscript uline underline autocap mkbibemph mkbibitalic mkbibbold acronym "
-    "NoCaseChange nocase".split()
-)
+# fmt: off
+_TEXT_COMMANDS = frozenset({
+    "emph", "textit", "textbf", "textsc", "texttt", "textrm", "textsf", "textup", "textsl", "textmd",
+    "textnormal", "mbox", "hbox", "text", "textsuperscript", "textsubscript", "uline", "underline", "autocap",
+    "mkbibemph", "mkbibitalic", "mkbibbold", "acronym", "NoCaseChange", "nocase",
+})
+# fmt: on
 _QUOTE_COMMANDS = {"mkbibquote": ("\u201c", "\u201d"), "enquote": ("\u201c", "\u201d")}
+# fmt: off
 _CONTROL_SYMBOLS = {
-    "&": "&",
-    "%": "%",
-    "$": "$",
-    "#": "#",
-    "_": "_",
-    "{": "{",
-    "}": "}",
-    " ": " ",
-    "\\": " ",
-    "-": "",
-    "/": "",
-    "@": "",
-    ",": "\u2009",
-    "\n": " ",
-    "\t": " ",
+    "&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "{", "}": "}", " ": " ", "\\": " ", "-": "",
+    "/": "", "@": "", ",": "\u2009", "\n": " ", "\t": " ",
 }
+# fmt: on
 
 # --------------------------------------------------------------------------------------------- decoding
 
-_NEEDS_DECODE = re.compile(r"[\\{}~]|--|``|''")
+_DECODE_CHARS = re.compile(r"[\\{}~]")
 _PLAIN = re.compile(r"[^\\{}~$\-`']+")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _WHITESPACE = re.compile(r"[ \t\r\n]*")
@@ -265,14 +133,18 @@ _MAX_DEPTH = 40
 
 def needs_decoding(text: str) -> bool:
     """True when `latex_to_unicode(text)` could differ from `text`."""
-    return _NEEDS_DECODE.search(text) is not None
+    return _DECODE_CHARS.search(text) is not None or "--" in text or "``" in text or "''" in text
+
+
+def latex_to_unicode(text: str) -> str:
+    """The Unicode text a reader sees for a LaTeX field value (see the module docstring)."""
+    if not needs_decoding(text):
+        return text
+    return _decode_cached(text)
 
 
 @lru_cache(maxsize=1 << 16)
-def latex_to_unicode(text: str) -> str:
-    """The Unicode text a reader sees for a LaTeX field value (see the module docstring)."""
-    if _NEEDS_DECODE.search(text) is None:
-        return text
+def _decode_cached(text: str) -> str:
     return _decode(text, 0)
 
 
@@ -436,89 +308,41 @@ def _decode(s: str, level: int) -> str:
 
 # --------------------------------------------------------------------------------------------- encoding
 
+# fmt: off
 _ASCII_SPECIALS = {
-    "\\": r"\textbackslash{}",
-    "%": r"\%",
-    "&": r"\&",
-    "_": r"\_",
-    "#": r"\#",
-    "$": r"\$",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    "\u00a0": "~",
-    "\u2009": r"\,",
+    "\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "_": r"\_", "#": r"\#", "$": r"\$",
+    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\u00a0": "~", "\u2009": r"\,",
+    # Dashes as TeX ligatures even in UTF-8 output: page ranges read '1--20' in every .bib.
+    "\u2013": "--", "\u2014": "---",
 }
+# fmt: on
+# fmt: off
 _SYMBOL_COMMANDS = {
-    "\u2013": "--",
-    "\u2014": "---",
-    "\u201c": "``",
-    "\u201d": "''",
-    "\u2018": r"\textquoteleft{}",
-    "\u2019": r"\textquoteright{}",
-    "\u2026": r"\ldots{}",
-    "©": r"\textcopyright{}",
-    "®": r"\textregistered{}",
-    "™": r"\texttrademark{}",
-    "§": r"\S{}",
-    "¶": r"\P{}",
-    "£": r"\pounds{}",
-    "€": r"\texteuro{}",
-    "°": r"\textdegree{}",
-    "¡": r"\textexclamdown{}",
-    "¿": r"\textquestiondown{}",
-    "«": r"\guillemotleft{}",
-    "»": r"\guillemotright{}",
-    "‹": r"\guilsinglleft{}",
-    "›": r"\guilsinglright{}",
-    "„": r"\quotedblbase{}",
-    "‚": r"\quotesinglbase{}",
-    "·": r"\textperiodcentered{}",
-    "•": r"\textbullet{}",
-    "†": r"\dag{}",
-    "‡": r"\ddag{}",
-    "×": r"\texttimes{}",
-    "÷": r"\textdiv{}",
-    "±": r"\textpm{}",
-    "µ": r"\textmu{}",
-    "½": r"\textonehalf{}",
-    "¼": r"\textonequarter{}",
-    "¾": r"\textthreequarters{}",
-    "ª": r"\textordfeminine{}",
-    "º": r"\textordmasculine{}",
-    "¢": r"\textcent{}",
-    "¥": r"\textyen{}",
-    "␣": r"\textvisiblespace{}",
-    "№": r"\textnumero{}",
-    "‰": r"\textperthousand{}",
+    "\u2013": "--", "\u2014": "---", "\u201c": "``", "\u201d": "''", "\u2018": r"\textquoteleft{}",
+    "\u2019": r"\textquoteright{}", "\u2026": r"\ldots{}", "©": r"\textcopyright{}",
+    "®": r"\textregistered{}", "™": r"\texttrademark{}", "§": r"\S{}", "¶": r"\P{}", "£": r"\pounds{}",
+    "€": r"\texteuro{}", "°": r"\textdegree{}", "¡": r"\textexclamdown{}", "¿": r"\textquestiondown{}",
+    "«": r"\guillemotleft{}", "»": r"\guillemotright{}", "‹": r"\guilsinglleft{}", "›": r"\guilsinglright{}",
+    "„": r"\quotedblbase{}", "‚": r"\quotesinglbase{}", "·": r"\textperiodcentered{}", "•": r"\textbullet{}",
+    "†": r"\dag{}", "‡": r"\ddag{}", "×": r"\texttimes{}", "÷": r"\textdiv{}", "±": r"\textpm{}",
+    "µ": r"\textmu{}", "½": r"\textonehalf{}", "¼": r"\textonequarter{}", "¾": r"\textthreequarters{}",
+    "ª": r"\textordfeminine{}", "º": r"\textordmasculine{}", "¢": r"\textcent{}", "¥": r"\textyen{}",
+    "␣": r"\textvisiblespace{}", "№": r"\textnumero{}", "‰": r"\textperthousand{}",
 }
+# fmt: on
+# fmt: off
 _LETTER_COMMANDS = {
-    "ß": r"{\ss}",
-    "æ": r"{\ae}",
-    "Æ": r"{\AE}",
-    "œ": r"{\oe}",
-    "Œ": r"{\OE}",
-    "å": r"{\aa}",
-    "Å": r"{\AA}",
-    "ø": r"{\o}",
-    "Ø": r"{\O}",
-    "ł": r"{\l}",
-    "Ł": r"{\L}",
-    "ı": r"{\i}",
-    "ȷ": r"{\j}",
-    "đ": r"{\dj}",
-    "Đ": r"{\DJ}",
-    "ð": r"{\dh}",
-    "Ð": r"{\DH}",
-    "þ": r"{\th}",
-    "Þ": r"{\TH}",
-    "ŋ": r"{\ng}",
-    "Ŋ": r"{\NG}",
+    "ß": r"{\ss}", "æ": r"{\ae}", "Æ": r"{\AE}", "œ": r"{\oe}", "Œ": r"{\OE}", "å": r"{\aa}", "Å": r"{\AA}",
+    "ø": r"{\o}", "Ø": r"{\O}", "ł": r"{\l}", "Ł": r"{\L}", "ı": r"{\i}", "ȷ": r"{\j}", "đ": r"{\dj}",
+    "Đ": r"{\DJ}", "ð": r"{\dh}", "Ð": r"{\DH}", "þ": r"{\th}", "Þ": r"{\TH}", "ŋ": r"{\ng}", "Ŋ": r"{\NG}",
 }
-_GREEK_COMMANDS = {_SYMBOLS[name]: r"\ensuremath{\%s}" % name for name in _GREEK}
+# fmt: on
+_GREEK_COMMANDS = {_SYMBOLS[name]: "\\ensuremath{\\" + name + "}" for name in _GREEK}
 _MARK_COMMANDS = {mark: command for command, mark in _ACCENTS.items()}
 
-_ENCODE_ASCII = re.compile(r"[^\x20-\x7e]|[\\{}%&_#$~^]|--|``|''|[?!]`")
-_ENCODE_UTF8 = re.compile(r"[\\{}%&_#$~^\u00a0\u2009]|--|``|''|[?!]`")
+# Characters that unicode_to_latex must change (each pattern a single class: fast to search).
+_ENCODE_ASCII_CHARS = re.compile(r"[^\x20-\x22\x27-\x5b\x5d\x60-\x7a\x7c]")
+_ENCODE_UTF8_CHARS = re.compile(r"[\x00-\x1f\\{}%&_#$~^\u00a0\u2009\u2013\u2014]")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -542,7 +366,7 @@ def _encode_char(ch: str) -> str | None:
         if command.isalpha():
             text = "\\" + command + "{" + text + "}"
         else:
-            text = "\\" + command + (text if len(text) == 1 else "{" + text + "}")
+            text = "\\" + command + (text if len(text) == 1 or text == r"\i" else "{" + text + "}")
     return "{" + text + "}"
 
 
@@ -559,12 +383,22 @@ def _paired_braces(text: str) -> set[int]:
     return paired
 
 
-@lru_cache(maxsize=1 << 16)
 def unicode_to_latex(text: str, ascii: bool = True) -> str:  # noqa: A002 - the documented name
     """LaTeX for Unicode text such that `latex_to_unicode` gives the text back (see the module docstring)."""
-    pattern = _ENCODE_ASCII if ascii else _ENCODE_UTF8
-    if pattern.search(text) is None:
+    if (
+        (_ENCODE_ASCII_CHARS if ascii else _ENCODE_UTF8_CHARS).search(text) is None
+        and "--" not in text
+        and "``" not in text
+        and "''" not in text
+        and "?`" not in text
+        and "!`" not in text
+    ):
         return text
+    return _encode_cached(text, ascii)
+
+
+@lru_cache(maxsize=1 << 16)
+def _encode_cached(text: str, ascii: bool) -> str:  # noqa: A002
     paired = _paired_braces(text) if ("{" in text or "}" in text) else ()
     out: list[str] = []
     append = out.append
@@ -599,16 +433,22 @@ def unicode_to_latex(text: str, ascii: bool = True) -> str:  # noqa: A002 - the 
 _TRAILING = set("()[]:;,.!?\"'")
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+
+
 def _needs_protection(word: str) -> bool:
-    letters = [c for c in word if c.isalpha()]
-    if not letters:
+    """A capital after the first letter, or letters and digits together."""
+    first = _LETTER.search(word)
+    if first is None:
         return False
-    if any(c.isupper() for c in letters[1:]):
-        return True
-    return any(c.isdigit() for c in word)
+    rest = word[first.end() :]
+    return rest != rest.lower() or _DIGIT.search(word) is not None
 
 
 def _balanced(text: str) -> bool:
+    if "{" not in text and "}" not in text:
+        return True
     depth, i, n = 0, 0, len(text)
     while i < n:
         ch = text[i]
@@ -646,10 +486,24 @@ def _protect_token(token: str) -> str:
         return token  # already protected
     if not _needs_protection(latex_to_unicode(core)):
         return token
+    if core[0] == "\\":  # `{\cmd...}` would be a BibTeX special character, whose letters are case-changed
+        return token[:start] + "{{" + core + "}}" + token[end:]
     return token[:start] + "{" + core + "}" + token[end:]
 
 
 _TOKENS = re.compile(r"(\s+)")
+# After its first character, a word that may need braces has a capital, a digit, a command or non-ASCII
+# (written as a negated class: a class up to U+10FFFF takes milliseconds to compile).
+_MAYBE_PROTECT = re.compile(r"[^\x00-\x2f\x3a-\x40\x5b\x5d-\x7f]")
+_UNESCAPED_BRACES = re.compile(r"(?<!\\)[{}]")
+
+
+# A word with a capital, digit, backslash or non-ASCII character after its first character, or a digit first.
+_CANDIDATE_WORD = re.compile(r"(?<!\S)(?:[0-9]|\S(?=\S*?[^\x00-\x2f\x3a-\x40\x5b\x5d-\x7f]))\S*")
+
+
+def _protect_match(match: re.Match[str]) -> str:
+    return _protect_token(match.group())
 
 
 @lru_cache(maxsize=1 << 14)
@@ -660,26 +514,27 @@ def protect_capitals(title: str) -> str:
     and digits (GPT-3, x86). Input and output are LaTeX; words already in braces are left alone, so the
     function is idempotent. Only top-level words are considered.
     """
-    if not any(c.isupper() or c.isdigit() for c in title):
+    if _MAYBE_PROTECT.search(title, 1) is None and not title[:1].isdigit():
         return title
-    parts = _TOKENS.split(title)
+    if "{" not in title and "}" not in title:  # no groups: only candidate words need a look
+        return _CANDIDATE_WORD.sub(_protect_match, title)
     out: list[str] = []
     depth = 0
-    for part in parts:
-        if depth == 0 and part and not part[0].isspace():
+    for part in _TOKENS.split(title):
+        if (
+            depth == 0
+            and part
+            and not part[0].isspace()
+            and (_MAYBE_PROTECT.search(part, 1) is not None or part[0].isdigit())
+        ):
             out.append(_protect_token(part))
         else:
             out.append(part)
-        # track braces so that words inside a group spanning spaces are left alone
-        i = 0
-        while i < len(part):
-            ch = part[i]
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == "{":
-                depth += 1
-            elif ch == "}" and depth:
-                depth -= 1
-            i += 1
+        if "{" in part or "}" in part:
+            # a group spanning several words protects them already
+            for match in _UNESCAPED_BRACES.finditer(part):
+                if match.group() == "{":
+                    depth += 1
+                elif depth:
+                    depth -= 1
     return "".join(out)

@@ -146,6 +146,13 @@ def export(
     aux: Annotated[
         Path | None, typer.Option("--aux", help="BibTeX: only the keys a LaTeX .aux file cites.")
     ] = None,
+    into: Annotated[
+        Path | None,
+        typer.Option("--into", help="Markdown: regenerate only the marked region of this README, in place."),
+    ] = None,
+    check_only: Annotated[
+        bool, typer.Option("--check", help="With --into: write nothing; exit 1 if the README is out of date.")
+    ] = False,
     topic: Topics = None,
     section: SectionOpt = None,
     venue: Venue = None,
@@ -178,12 +185,21 @@ def export(
     fmt = chosen[0] if chosen else "bibtex"
     if style not in ("html", "table", "list"):
         fail(f"unknown style {style!r}; choose html, table or list")
+    if (into or check_only) and fmt != "markdown":
+        fail("--into and --check go with --markdown")
+    if check_only and into is None:
+        fail("--check needs --into README.md")
     selection = filters(text, topic, section, venue, year, author, has_code)
     database = open_db(ctx)
     with database.session() as session:
         if aux is not None:
             selection.keys = _aux_keys(session, aux)
-        if fmt == "markdown":
+        if into is not None:
+            from survey_db.services.io import read_text
+
+            current = read_text(into)
+            result = exporting.into_readme(session, current, selection, style=style, toc_depth=toc_depth)
+        elif fmt == "markdown":
             result = exporting.to_markdown(session, selection, style=style, toc_depth=toc_depth)
         else:
             papers, _ = selected_papers(session, selection, sort=sort_order(sort, text))
@@ -195,7 +211,15 @@ def export(
                 "csl-json": lambda: exporting.to_csl_json(records),
                 "csv": lambda: exporting.to_csv(papers),
             }[fmt]()
-    if output is None:
+    if into is not None:
+        if result == current:
+            note(f"{into} is up to date")
+        elif check_only:
+            fail(f"{into} is out of date; run 'survey export --markdown --into {into}'")
+        else:
+            into.write_text(result, encoding="utf-8")
+            note(f"updated {into}")
+    elif output is None:
         sys.stdout.write(result)
     else:
         output.write_text(result, encoding="utf-8")

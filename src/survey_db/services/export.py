@@ -64,15 +64,8 @@ def to_csl_json(records: list[PaperRecord]) -> str:
     return json.dumps(csl.records_to_csl(records), ensure_ascii=False, indent=2) + "\n"
 
 
-def to_markdown(
-    session: Session,
-    filters: Filters | None,
-    *,
-    style: str = "html",
-    toc_depth: int | None = None,
-    include_empty: bool = True,
-) -> str:
-    """A README: the survey title as H1, a contents list, and each section's papers in placement order."""
+def markdown_sections(session: Session, filters: Filters | None, *, include_empty: bool = True) -> list:
+    """Each section in tree order with its (selected) papers in placement order, ready to render."""
     from survey_db import markdown
 
     selected = None
@@ -90,5 +83,33 @@ def to_markdown(
                     path=node.path, slug=node.section.slug, rows=records, description=node.section.description
                 )
             )
+    return sections
+
+
+def to_markdown(
+    session: Session, filters: Filters | None, *, style: str = "html", toc_depth: int | None = None
+) -> str:
+    """A README: the survey title as H1, a contents list, and each section's papers in placement order."""
+    from survey_db import markdown
+
     title = get_meta(session).get("title", "Papers")
-    return markdown.render_readme(title, sections, style=style, toc_depth=toc_depth)
+    return markdown.render_readme(
+        title, markdown_sections(session, filters), style=style, toc_depth=toc_depth
+    )
+
+
+def into_readme(
+    session: Session,
+    readme_text: str,
+    filters: Filters | None,
+    *,
+    style: str = "html",
+    toc_depth: int | None = None,
+) -> str:
+    """The README with only the region between its marker comments regenerated."""
+    from survey_db import markdown
+
+    generated = markdown.render_sections(
+        markdown_sections(session, filters), style=style, toc_depth=toc_depth
+    )
+    return markdown.replace_region(readme_text, generated)

@@ -75,12 +75,16 @@ def detect_format(path: Path, given: str | None) -> str:
     return fmt
 
 
-def read_text(path: Path, encoding: str | None = None) -> str:
-    """A text file's contents; missing, binary or undecodable files are InputErrors."""
+def check_readable(path: Path) -> None:
     if not path.exists():
         raise NotFoundError(f"no such file: {path}")
     if path.is_dir():
         raise InputError(f"{path} is a folder, not a file")
+
+
+def read_text(path: Path, encoding: str | None = None) -> str:
+    """A text file's contents; missing, binary or undecodable files are InputErrors."""
+    check_readable(path)
     data = path.read_bytes()
     if b"\x00" in data[:8192]:
         raise InputError(f"{path} is a binary file, not text")
@@ -97,6 +101,7 @@ def parse_file(
 ) -> ParsedInput:
     """Read a file into records without touching the database."""
     source = path.name
+    check_readable(path)
     if fmt == "bibtex":
         from survey_db import bibtex
 
@@ -116,12 +121,14 @@ def parse_file(
         from survey_db import markdown
 
         readme = markdown.parse_readme(text, source=source)
-        result = ParsedInput(records=[])
+        # Rows before the first section heading are imported too, in no section.
+        result = ParsedInput(records=list(readme.loose_rows))
         for section in readme.sections:
             start = len(result.records)
             result.records.extend(section.rows)
             indices = list(range(start, len(result.records)))
-            result.sections.append((SectionRecord(path=section.path, slug=section.slug), indices))
+            record = SectionRecord(path=section.path, slug=section.slug, description=section.description)
+            result.sections.append((record, indices))
         if readme.title:
             result.meta["title"] = readme.title
         if readme.citation:
@@ -177,7 +184,8 @@ def import_parsed(session: Session, parsed: ParsedInput, *, overwrite: bool = Fa
         pid, warnings = store.match(record, by_key=parsed.by_key)
         report.warnings.extend(warnings)
         if pid is None:
-            twin = _pending_twin(record, pending_index, parsed.by_key)
+            twin, twin_warnings = _pending_twin(record, pending_index, parsed.records, parsed.by_key)
+            report.warnings.extend(twin_warnings)
             if twin is not None:
                 paper_ids[index] = -1 - twin  # resolved after the batch is inserted
                 report.skipped.append(record.title)
@@ -231,11 +239,28 @@ def _identities(record: PaperRecord, by_key: bool) -> list[tuple[str, str]]:
     return idents
 
 
-def _pending_twin(record: PaperRecord, pending_index: dict[tuple[str, str], int], by_key: bool) -> int | None:
+def _pending_twin(
+    record: PaperRecord, pending_index: dict[tuple[str, str], int], records: list[PaperRecord], by_key: bool
+) -> tuple[int | None, list[str]]:
+    """An earlier row of the same file that is the same paper; an identifier shared by a paper with a clearly
+    different title is dropped from this record instead (a README row linking another paper's page)."""
+    from survey_db.identifiers import normalize_title
+    from survey_db.services.store import titles_agree
+
+    warnings = []
     for ident in _identities(record, by_key):
-        if ident in pending_index:
-            return pending_index[ident]
-    return None
+        if ident not in pending_index:
+            continue
+        earlier = records[pending_index[ident]]
+        if ident[0] in ("doi", "arxiv") and not titles_agree(
+            normalize_title(earlier.title), normalize_title(record.title)
+        ):
+            label = "DOI" if ident[0] == "doi" else "arXiv id"
+            warnings.append(f"{label} {ident[1]} belongs to another paper; not set on {record.title!r}")
+            setattr(record, "doi" if ident[0] == "doi" else "arxiv_id", None)
+            continue
+        return pending_index[ident], warnings
+    return None, warnings
 
 
 # -- survey metadata ------------------------------------------------------------------------------------

@@ -63,6 +63,10 @@ def seed(session: Session, seeds: Path) -> ImportReport:
 
 
 def _toml_string(text: str) -> str:
+    """A TOML string: multi-line literal for readable multi-line text, else a basic string."""
+    plain = all(ch in "\n\t" or (ch >= " " and ch != "\x7f") for ch in text)
+    if "\n" in text and plain and "'''" not in text and not text.endswith("'"):
+        return "'''\n" + text + "'''"
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 

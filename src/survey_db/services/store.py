@@ -6,6 +6,7 @@ Every importer, `add` and `seed` go through `Store`, so matching and key rules l
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, insert, select, update
@@ -405,3 +406,6 @@ def normalize_record(record: PaperRecord) -> None:
     record.url = (record.url or "").strip() or None
     record.code_url = (record.code_url or "").strip() or None
     record.topics = [" ".join(t.split()) for t in record.topics if t and t.strip()]
+    if record.pages:
+        # One spelling for ranges, the en dash that BibTeX's '--' stands for: '4003-4012', '4003--4012'.
+        record.pages = re.sub(r"(?<=\w)\s*[-\u2013\u2014]+\s*(?=\w)", "\u2013", record.pages.strip())
