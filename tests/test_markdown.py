@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from linters import awesome_lint, markdownlint
 from survey_db.errors import InputError
 from survey_db.identifiers import slugify
 from survey_db.markdown import (
@@ -670,26 +669,6 @@ def test_module_import_is_light():
 # ---------------------------------------------------------------------------------------------------------
 # External linters (run only where installed)
 
-# awesome-lint through its API with some rules left out: the CLI cannot exclude rules, and its
-# awesome-github rule calls the GitHub API (network) while awesome-contributing wants a contributing.md
-# beside the README. Everything else, including the ToC, list-item, heading and table rules, runs.
-AWESOME_LINT_SCRIPT = """
-import {pathToFileURL} from 'node:url';
-import path from 'node:path';
-const dir = process.env.AWESOME_LINT_DIR;
-const skip = new Set((process.env.AWESOME_LINT_SKIP || '').split(',').filter(Boolean));
-const load = async file => import(pathToFileURL(path.join(dir, file)).href);
-const {default: lint} = await load('index.js');
-const {createConfig} = await load('config.js');
-const {createRules} = await load('rules/index.js');
-const ruleId = plugin => (Array.isArray(plugin) ? plugin[0] : plugin)?.name?.replace(/^remark-lint:/, '');
-const rules = createRules().filter(rule => !skip.has(ruleId(rule)));
-const vfiles = await lint({filename: process.argv.at(-1), config: createConfig(rules)});
-const found = vfiles.flatMap(file => file.messages.map(m => `${m.line}:${m.column} ${m.ruleId} ${m.reason}`));
-console.log(found.join('\\n'));
-process.exit(found.length > 0 ? 1 : 0);
-"""
-AWESOME_LINT_OFFLINE_SKIP = ["awesome-github", "awesome-contributing"]
 
 
 def exported_readmes(tmp_path: Path) -> dict[str, tuple[Path, list[str]]]:
@@ -716,31 +695,15 @@ def exported_readmes(tmp_path: Path) -> dict[str, tuple[Path, list[str]]]:
 
 
 def test_markdownlint_cli2_accepts_exported_readmes(tmp_path: Path):
-    tool = shutil.which("markdownlint-cli2")
-    if tool is None:
-        pytest.skip("markdownlint-cli2 is not installed (npm install -g markdownlint-cli2)")
     readmes = exported_readmes(tmp_path)
-    (tmp_path / ".markdownlint.json").write_text(json.dumps({"MD013": False, "MD033": False}))
-    files = [str(path.relative_to(tmp_path)) for path, _ in readmes.values()]
-    result = subprocess.run([tool, *files], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
+    problems = markdownlint([path for path, _ in readmes.values()], tmp_path)
+    assert not problems, problems
 
 
 def test_awesome_lint_accepts_exported_readmes(tmp_path: Path):
-    tool, node = shutil.which("awesome-lint"), shutil.which("node")
-    if tool is None or node is None:
-        pytest.skip("awesome-lint is not installed (npm install -g awesome-lint)")
-    package = Path(tool).resolve().parent
-    if not (package / "rules" / "index.js").is_file():
-        pytest.skip(f"awesome-lint at {package} does not have the expected layout")
-    script = tmp_path / "awesome_lint.mjs"
-    script.write_text(AWESOME_LINT_SCRIPT)
     failures = []
     for name, (path, skip) in exported_readmes(tmp_path).items():
-        env = {**os.environ, "AWESOME_LINT_DIR": str(package),
-               "AWESOME_LINT_SKIP": ",".join(AWESOME_LINT_OFFLINE_SKIP + skip)}
-        result = subprocess.run([node, str(script), "README.md"], cwd=path.parent, env=env,
-                                capture_output=True, text=True, timeout=120)
-        if result.returncode != 0:
-            failures.append(f"{name}:\n{result.stdout}{result.stderr}")
+        problems = awesome_lint(path, skip)
+        if problems:
+            failures.append(f"{name}:\n{problems}")
     assert not failures, "\n".join(failures)

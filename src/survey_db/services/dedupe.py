@@ -3,49 +3,60 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from survey_db.errors import InputError
-from survey_db.identifiers import arxiv_id, arxiv_id_from_url, doi_from_url
+from survey_db.identifiers import arxiv_id_from_url, doi_from_url
 from survey_db.models import KeyAlias, Paper, Placement
 from survey_db.services.papers import find_paper, paper_to_record
 from survey_db.services.store import Store
 
-if TYPE_CHECKING:
-    from survey_db.services.check import Finding
 
-
-def find_duplicates(session: Session) -> list[Finding]:
+def find_duplicates(session: Session) -> list:
     """Papers that are probably the same: equal DOI, arXiv id (field, URL or eprint) or normalised title.
 
     Papers are grouped by each normalised identifier (a hash join), so the work grows with the number of
     papers, not with the number of pairs.
     """
+    from survey_db.services.check import Finding
+    from survey_db.services.store import titles_agree
+
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-    rows = session.execute(
-        select(Paper.key, Paper.title_norm, Paper.doi, Paper.arxiv_id, Paper.url, Paper.extra_fields)
-    )
-    for key, title_norm, doi, arxiv, url, extra in rows:
-        idents = set()
-        if title_norm:
-            idents.add(("title", title_norm))
-        for value in (doi, doi_from_url(url)):
-            if value:
-                idents.add(("DOI", value))
-        eprint = (extra or {}).get("eprint")
-        for value in (arxiv, arxiv_id_from_url(url), arxiv_id(eprint)):
-            if value:
-                idents.add(("arXiv id", value))
+    from_links: set[tuple[str, str, str]] = set()
+    titles: dict[str, str] = {}
+    for key, title_norm, doi, arxiv, url in session.execute(
+        select(Paper.key, Paper.title_norm, Paper.doi, Paper.arxiv_id, Paper.url)
+    ):
+        titles[key] = title_norm
+        idents = {("title", title_norm)} if title_norm else set()
+        for what, stored, linked in (
+            ("DOI", doi, doi_from_url(url)),
+            ("arXiv id", arxiv, arxiv_id_from_url(url)),
+        ):
+            if stored:
+                idents.add((what, stored))
+            if linked and linked != stored:
+                idents.add((what, linked))
+                from_links.add((key, what, linked))
         for ident in idents:
             groups[ident].append(key)
     pairs: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    findings = []
     for (what, value), keys in groups.items():
-        if len(keys) > 1:
-            pairs[tuple(sorted(keys))].append(f"{what} {value!r}" if what != "title" else "title")
-    return [
+        if len(keys) < 2:
+            continue
+        linked = [k for k in keys if (k, what, value) in from_links]
+        others = [k for k in keys if k not in linked]
+        if linked and others and not all(titles_agree(titles[a], titles[b]) for a in linked for b in others):
+            # Not a duplicate: a paper link that points at another paper's page (a copy-paste slip).
+            for key in linked:
+                message = f"{key}: its paper link is the page of {', '.join(others)} ({what} {value})"
+                findings.append(Finding("warning", "foreign-link", message, key))
+            continue
+        pairs[tuple(sorted(keys))].append(f"{what} {value!r}" if what != "title" else "title")
+    findings += [
         Finding(
             "warning",
             "duplicate",
@@ -54,6 +65,7 @@ def find_duplicates(session: Session) -> list[Finding]:
         )
         for keys, how in sorted(pairs.items())
     ]
+    return findings
 
 
 def merge_papers(session: Session, keep_key: str, other_key: str) -> list[str]:
