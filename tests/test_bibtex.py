@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,9 +17,9 @@ from survey_db.bibtex import BibIssue, format_bibtex, parse_aux, parse_bibtex, r
 from survey_db.errors import InputError
 from survey_db.latex import unicode_to_latex
 from survey_db.records import Name, PaperRecord
+from textools import kpsewhich, need, run, run_bibtex
 
 DATA = Path(__file__).parent / "data" / "bib"
-TOOL_TIMEOUT = 120
 COMPARED = [f.name for f in dataclasses.fields(PaperRecord) if f.name != "source"]
 
 
@@ -37,32 +36,6 @@ def assert_same_records(before: list[PaperRecord], after: list[PaperRecord], *, 
             if name == "raw" and not raw:
                 continue
             assert getattr(record, name) == getattr(second[key], name), (key, name)
-
-
-def kpsewhich(name: str) -> Path:
-    if shutil.which("kpsewhich") is None:
-        pytest.skip("kpsewhich is not installed (Debian: texlive-binaries)")
-    found = subprocess.run(["kpsewhich", name], capture_output=True, text=True, timeout=30).stdout.strip()
-    if not found:
-        pytest.skip(f"{name} is not installed (Debian: texlive-base / texlive-bibtex-extra)")
-    return Path(found)
-
-
-def need(tool: str, package: str) -> None:
-    if shutil.which(tool) is None:
-        pytest.skip(f"{tool} is not installed (Debian: {package})")
-
-
-def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True, timeout=TOOL_TIMEOUT, errors="replace"
-    )
-
-
-def run_bibtex(tmp_path: Path, bib_text: str, keys: str = "*") -> subprocess.CompletedProcess[str]:
-    (tmp_path / "refs.bib").write_text(bib_text, encoding="utf-8")
-    (tmp_path / "doc.aux").write_text(f"\\citation{{{keys}}}\n\\bibdata{{refs}}\n\\bibstyle{{plain}}\n")
-    return run(["bibtex", "doc"], tmp_path)
 
 
 # ------------------------------------------------------------------------------------------ reading

@@ -165,10 +165,11 @@ def import_parsed(session: Session, parsed: ParsedInput, *, overwrite: bool = Fa
     store = Store(session)
     report = ImportReport(invalid=list(parsed.invalid), warnings=list(parsed.warnings))
     for record in parsed.records:
-        check_record(record)
+        check_record(record, require_title=False)
     paper_ids: list[int | None] = [None] * len(parsed.records)
     pending: list[int] = []
     pending_index: dict[tuple[str, str], int] = {}
+    pending_ids: dict[tuple[str, str | None], str | None] = {}
 
     def flush() -> None:
         if not pending:
@@ -198,6 +199,8 @@ def import_parsed(session: Session, parsed: ParsedInput, *, overwrite: bool = Fa
                 if similar is not None:
                     other = session.get(Paper, similar)
                     report.warnings.append(f"{record.key}: possible duplicate of {other.key} (same title)")
+                report.warnings.extend(_unique_identifiers(session, store, record, pending_ids))
+                pending_ids[("arxiv_id", record.arxiv_id)] = pending_ids[("doi", record.doi)] = record.key
             pending.append(index)
             for ident in _identities(record, parsed.by_key):
                 pending_index[ident] = index
@@ -226,12 +229,43 @@ def import_parsed(session: Session, parsed: ParsedInput, *, overwrite: bool = Fa
     return report
 
 
+def _unique_identifiers(
+    session: Session, store: Store, record: PaperRecord, pending_ids: dict[tuple[str, str | None], str | None]
+) -> list[str]:
+    """A new .bib entry whose arXiv id or DOI another paper already has keeps it as a plain field.
+
+    The columns are unique, but a .bib file may hold the same item twice (an article and its @online
+    twin): both are imported, and the second is reported as a possible duplicate.
+    """
+    warnings = []
+    for attribute, label in (("arxiv_id", "arXiv id"), ("doi", "DOI")):
+        value = getattr(record, attribute)
+        if not value:
+            continue
+        owner = pending_ids.get((attribute, value))
+        if owner is None:
+            pid = store.identifier_owner(PaperRecord(title="", **{attribute: value}))
+            owner = session.get(Paper, pid[1]).key if pid else None
+        if owner is None:
+            continue
+        if attribute == "arxiv_id":
+            original = record.raw.pop("eprint", "").strip("{}\"") or value
+            record.extra.setdefault("eprint", original)
+            record.extra.setdefault("eprinttype", "arxiv")
+        else:
+            record.extra.setdefault("doi", value)
+        setattr(record, attribute, None)
+        warnings.append(f"{record.key}: possible duplicate of {owner} (same {label}); kept as a plain field")
+    return warnings
+
+
 def _identities(record: PaperRecord, by_key: bool) -> list[tuple[str, str]]:
     from survey_db.identifiers import normalize_title
 
     if by_key:
         return [("key", record.key)] if record.key else []
-    idents = [("title", normalize_title(record.title))]
+    title = normalize_title(record.title)
+    idents = [("title", title)] if title else []
     if record.doi:
         idents.append(("doi", record.doi))
     if record.arxiv_id:

@@ -67,17 +67,18 @@ def titles_agree(a: str, b: str) -> bool:
     return difflib.SequenceMatcher(None, a, b).ratio() >= 0.6
 
 
-def check_record(record: PaperRecord) -> None:
-    """Reject values no paper can have: an empty title, a non-http(s) link, a NUL byte, a silly year."""
+def check_record(record: PaperRecord, *, require_title: bool = True) -> None:
+    """Reject values no paper can have: a non-http(s) link, a NUL byte, a silly year, and (unless imported
+    from a file, where a .bib entry may lack one) an empty title."""
     where = f"{record.source}: " if record.source else ""
-    if not record.title or not record.title.strip():
+    if require_title and not (record.title or "").strip():
         raise InputError(f"{where}a paper needs a title")
     for label, url in (("url", record.url), ("code link", record.code_url)):
         if url and not is_http_url(url):
             raise InputError(f"{where}{label} {url!r} is not an http(s) URL")
     if record.year is not None and not (1000 <= record.year <= 2999):
         raise InputError(f"{where}year {record.year} is out of range")
-    texts = [record.title, record.key or "", record.note or "", record.abstract or "", *record.topics]
+    texts = [record.title or "", record.key or "", record.note or "", record.abstract or "", *record.topics]
     texts += list(record.extra.values()) + [n.display for n in record.authors]
     if any("\x00" in text for text in texts):
         raise InputError(f"{where}a field contains a NUL byte")
@@ -159,12 +160,13 @@ class Store:
                     record.doi = None
                 else:
                     record.arxiv_id = None
-        return self._titles.get(title), warnings
+        return (self._titles.get(title) if title else None), warnings
 
     def similar_title(self, record: PaperRecord) -> int | None:
         """A stored paper with the same normalised title, for 'possible duplicate' reports."""
         self._load()
-        return self._titles.get(normalize_title(record.title))
+        title = normalize_title(record.title)
+        return self._titles.get(title) if title else None
 
     def identifier_owner(self, record: PaperRecord) -> tuple[str, int] | None:
         """('DOI'|'arXiv id'|'title', paper id) of a stored paper that this record duplicates."""
@@ -174,7 +176,7 @@ class Store:
         if record.arxiv_id and record.arxiv_id in self._arxiv:
             return "arXiv id", self._arxiv[record.arxiv_id]
         title = normalize_title(record.title)
-        if title in self._titles:
+        if title and title in self._titles:
             return "title", self._titles[title]
         return None
 

@@ -1,0 +1,215 @@
+"""BibTeX through the CLI and the database: lossless round trips, exports LaTeX accepts, keys, duplicates."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from survey_db.db import open_database
+from survey_db.services.papers import load_papers, paper_to_record
+from textools import kpsewhich, need, run, run_bibtex, warnings_and_errors
+
+
+def stored_records(url: str) -> dict:
+    """Every stored paper as a record, by key (what 'the same stored records' compares)."""
+    from sqlalchemy import select
+
+    from survey_db.models import Paper
+
+    database = open_database(url)
+    with database.session() as session:
+        ids = list(session.scalars(select(Paper.id).order_by(Paper.key)))
+        records = {p.key: paper_to_record(p) for p in load_papers(session, ids)}
+    database.engine.dispose()
+    return records
+
+
+@pytest.mark.parametrize("name", ["xampl.bib", "biblatex-examples.bib"])
+@pytest.mark.parametrize("style", ["bibtex", "biblatex"])
+def test_real_bib_files_import_and_round_trip_through_the_database(cli, templates, tmp_path, name, style):
+    source = kpsewhich(name)
+    first = templates.copy("empty", False, tmp_path / "first.db")
+    imported = cli("import", source, db=first)
+    assert imported.exit_code == 0, imported.stderr
+    expected = {"xampl.bib": 36, "biblatex-examples.bib": 92}[name]
+    assert f"{expected} added" in imported.stdout
+    exported = tmp_path / f"out.{style}.bib"
+    assert cli("export", f"--{style}", "-o", exported, db=first).exit_code == 0
+    second = templates.copy("empty", False, tmp_path / "second.db")
+    again = cli("import", exported, db=second)
+    assert again.exit_code == 0, again.stderr
+    before, after = stored_records(first), stored_records(second)
+    assert list(before) == list(after)
+    for key, record in before.items():
+        fields = ("entry_type", "title", "authors", "year", "venue_full", "url", "doi", "arxiv_id", "pages")
+        for field in (*fields, "abstract", "note", "topics", "extra"):
+            assert getattr(record, field) == getattr(after[key], field), (key, field)
+
+
+def test_seeded_export_gives_zero_bibtex_warnings(cli, seeded_db, tmp_path):
+    need("bibtex", "texlive-binaries")
+    text = cli("export", "--bibtex", db=seeded_db).stdout
+    result = run_bibtex(tmp_path, text)
+    assert result.returncode == 0, result.stdout
+    assert warnings_and_errors(result) == []
+
+
+def test_seeded_biblatex_export_validates_with_biber(cli, seeded_db, tmp_path):
+    need("biber", "biber")
+    (tmp_path / "refs.bib").write_text(cli("export", "--biblatex", db=seeded_db).stdout, encoding="utf-8")
+    result = run(["biber", "--tool", "--validate-datamodel", "refs.bib"], tmp_path)
+    assert "ERROR" not in result.stdout + result.stderr, result.stdout
+
+
+def test_export_parses_with_bibtexparser_and_is_deterministic(cli, seeded_db):
+    import bibtexparser
+
+    first = cli("export", "--bibtex", db=seeded_db).stdout
+    assert first == cli("export", "--bibtex", db=seeded_db).stdout
+    library = bibtexparser.parse_string(first)
+    assert library.failed_blocks == []
+    assert len(library.entries) == 91
+    speculative = next(e for e in library.entries if e.key == "chen2023accelerating")
+    assert speculative.entry_type == "misc" and speculative["archivePrefix"] == "arXiv"
+    findings = next(e for e in library.entries if e.key == "xu2024small")
+    assert findings["booktitle"] == "Findings of the Association for Computational Linguistics: ACL 2024"
+
+
+NASTY = "100% of R&D_costs #1: $5 ~ {unbalanced and } Gödel's Straße \\ naïve"
+
+
+def test_nasty_title_survives_the_database_and_compiles(cli, empty_db, templates, tmp_path):
+    assert (
+        cli("add", "--title", NASTY, "--author", "Kurt Gödel", "--year", "2020", db=empty_db).exit_code == 0
+    )
+    exported = tmp_path / "refs.bib"
+    assert cli("export", "--bibtex", "-o", exported, db=empty_db).exit_code == 0
+    other = templates.copy("empty", False, tmp_path / "other.db")
+    assert cli("import", exported, db=other).exit_code == 0
+    [paper] = json.loads(cli("query", "--format", "json", db=other).stdout)
+    assert paper["title"] == NASTY and paper["authors"] == ["Kurt Gödel"]
+    need("pdflatex", "texlive-latex-base")
+    need("bibtex", "texlive-binaries")
+    (tmp_path / "doc.tex").write_text(
+        "\\documentclass{article}\\usepackage[T1]{fontenc}\\begin{document}\\nocite{*}"
+        "\\bibliographystyle{plain}\\bibliography{refs}\\end{document}\n"
+    )
+    for command in (["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc"], ["bibtex", "doc"],
+                    ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc"]):  # fmt: skip
+        result = run(command, tmp_path)
+        assert result.returncode == 0, result.stdout[-2000:]
+    assert (tmp_path / "doc.pdf").exists()
+
+
+def test_aux_exports_only_cited_keys_through_aliases(cli, seeded_db, tmp_path):
+    renamed = cli(
+        "keys", "regenerate", "leviathan2023fast", "--pattern", "{author}{year}{title2}", db=seeded_db
+    )
+    assert renamed.exit_code == 0 and renamed.lines == ["leviathan2023fast -> leviathan2023fastinference"]
+    aux = tmp_path / "paper.aux"
+    aux.write_text(
+        "\\relax\n\\citation{leviathan2023fast,xie2023data}\n\\citation{xie2023data}\n\\bibdata{refs}\n"
+    )
+    result = cli("export", "--bibtex", "--aux", aux, db=seeded_db)
+    assert result.exit_code == 0, result.stderr
+    keys = [line.split("{")[1].rstrip(",") for line in result.lines if line.startswith("@")]
+    assert sorted(keys) == ["leviathan2023fastinference", "xie2023data"]
+    missing = tmp_path / "missing.aux"
+    missing.write_text("\\citation{nosuchpaper2020}\n")
+    assert cli("export", "--bibtex", "--aux", missing, db=seeded_db).exit_code == 1
+
+
+def test_keys_regenerate_prints_the_map_and_keeps_aliases(cli, seeded_db):
+    dry = cli(
+        "keys",
+        "regenerate",
+        "--pattern",
+        "{author}{year}{venue}",
+        "--dry-run",
+        "--format",
+        "json",
+        db=seeded_db,
+    )
+    mapping = json.loads(dry.stdout)
+    assert mapping["leviathan2023fast"] == "leviathan2023icml"
+    assert cli("show", "leviathan2023fast", db=seeded_db).exit_code == 0  # nothing changed yet
+    done = cli("keys", "regenerate", "--pattern", "{author}{year}{venue}", db=seeded_db)
+    assert done.exit_code == 0 and "leviathan2023fast -> leviathan2023icml" in done.lines
+    shown = json.loads(cli("show", "leviathan2023fast", "--format", "json", db=seeded_db).stdout)
+    assert shown["key"] == "leviathan2023icml" and "leviathan2023fast" in shown["aliases"]
+    again = cli("keys", "regenerate", "--pattern", "{author}{year}{venue}", db=seeded_db)
+    assert again.lines == []  # stable: nothing changes silently or twice
+    bad = cli("keys", "regenerate", "--pattern", "{nope}", db=seeded_db)
+    assert bad.exit_code == 1 and "bad key pattern" in bad.stderr
+
+
+def test_preprint_and_published_version_are_found_and_merged(cli, seeded_db, tmp_path):
+    bib = tmp_path / "preprint.bib"
+    bib.write_text(
+        "@misc{leviathan2022fast,\n  author = {Leviathan, Yaniv and Kalman, Matan and Matias, Yossi},\n"
+        "  title = {Fast Inference from Transformers via Speculative Decoding},\n  year = {2022},\n"
+        "  howpublished = {arXiv preprint},\n  url = {https://arxiv.org/abs/2211.17192v1},\n}\n"
+    )
+    imported = cli("import", bib, db=seeded_db)
+    assert imported.exit_code == 0 and "possible duplicate of leviathan2023fast" in imported.stderr
+    findings = json.loads(cli("check", "--duplicates", "--format", "json", db=seeded_db).stdout)
+    duplicate = [f for f in findings if f["rule"] == "duplicate"]
+    assert duplicate and "leviathan2022fast, leviathan2023fast" in duplicate[0]["message"]
+    merged = cli("merge", "leviathan2023fast", "leviathan2022fast", db=seeded_db)
+    assert merged.exit_code == 0, merged.stderr
+    shown = json.loads(cli("show", "leviathan2022fast", "--format", "json", db=seeded_db).stdout)
+    assert shown["key"] == "leviathan2023fast" and shown["aliases"] == ["leviathan2022fast"]
+    assert shown["year"] == 2023 and shown["note"].startswith("Merged from leviathan2022fast: ")
+    assert "year 2022" in shown["note"] and "url https://arxiv.org/abs/2211.17192v1" in shown["note"]
+    assert shown["extra"]["howpublished"] == "arXiv preprint"
+    assert not [f for f in json.loads(cli("check", "--duplicates", "--format", "json", db=seeded_db).stdout)
+                if f["rule"] == "duplicate"]  # fmt: skip
+
+
+def test_malformed_bib_is_all_or_nothing_unless_skip_invalid(cli, empty_db, tmp_path):
+    bib = tmp_path / "mixed.bib"
+    bib.write_text(
+        "@article{good, title = {Good}, year = 2020}\n\n@article{bad, title = {Bad}, year = {soon}}\n"
+    )
+    refused = cli("import", bib, db=empty_db)
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("error: mixed.bib:3: bad:") and "nothing imported" in refused.stderr
+    assert json.loads(cli("stats", "--format", "json", db=empty_db).stdout)["papers"] == 0
+    partial = cli("import", bib, "--skip-invalid", db=empty_db)
+    assert partial.exit_code == 0 and "1 added" in partial.stdout and "1 invalid" in partial.stdout
+    assert "skipped invalid: mixed.bib:3: bad:" in partial.stderr
+
+
+def test_csl_json_export_and_import(cli, seeded_db, empty_db, tmp_path):
+    exported = tmp_path / "survey.json"
+    assert cli("export", "--csl-json", "-o", exported, db=seeded_db).exit_code == 0
+    items = json.loads(exported.read_text())
+    assert len(items) == 91 and {"id", "type", "title", "author", "issued"} <= set(items[0])
+    assert cli("import", exported, db=empty_db).exit_code == 0
+    before, after = stored_records(seeded_db), stored_records(empty_db)
+    assert list(before) == list(after)
+    assert all(before[k].title == after[k].title and before[k].authors == after[k].authors for k in before)
+
+
+def test_add_from_bibtex_on_stdin(cli, empty_db):
+    result = cli("add", "--bibtex", "-", db=empty_db, input="@article{k1, title={From stdin}, year={2021}}\n")
+    assert result.exit_code == 0 and result.lines[-1] == "k1"
+    dup = cli("add", "--bibtex", "-", db=empty_db, input="@article{k1, title={Again}, year={2021}}\n")
+    assert dup.exit_code == 1 and "already taken" in dup.stderr
+
+
+@pytest.mark.skipif(shutil.which("kpsewhich") is None, reason="kpsewhich is not installed (texlive-binaries)")
+def test_latin1_file_needs_the_encoding_option(cli, empty_db, tmp_path):
+    bib = tmp_path / "latin1.bib"
+    bib.write_bytes("@article{g, title = {Gödel}, year = 1931}\n".encode("latin-1"))
+    refused = cli("import", bib, db=empty_db)
+    assert refused.exit_code == 1 and "latin" in refused.stderr.lower()
+    assert cli("import", bib, "--encoding", "latin-1", db=empty_db).exit_code == 0
+    assert json.loads(cli("query", "--format", "json", db=empty_db).stdout)[0]["title"] == "Gödel"
+
+
+def test_every_test_file_path_exists():
+    assert Path(__file__).with_name("textools.py").is_file()
