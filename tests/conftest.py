@@ -176,3 +176,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.longrepr = f"skipped in CI, where it must run: {reason}"
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked `postgres` need a server: they skip without SURVEY_TEST_PG_URL, but fail in CI."""
+    if item.get_closest_marker("postgres") and not PG_URL:
+        reason = "needs a PostgreSQL server: export SURVEY_TEST_PG_URL=$(.ci/start-postgres)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but SURVEY_TEST_PG_URL is unset; this test {reason}", pytrace=False)
+        pytest.skip(reason)

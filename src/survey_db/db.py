@@ -7,11 +7,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from survey_db.errors import DatabaseError
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 # alembic_version row is one cheap query, so Alembic is imported only when a migration is due.
 SCHEMA_REVISION = "0002"
 ENV_VAR = "SURVEY_DB"
+T = TypeVar("T")
 
 
 def default_db_path() -> Path:
@@ -49,34 +50,111 @@ def sqlite_path(url: str) -> Path | None:
     return None if path in ("", ":memory:") else Path(path)
 
 
+# How long one SQLite statement waits for another writer's lock, and how often BEGIN is retried after
+# that (nothing has run yet in a transaction whose BEGIN failed, so retrying it is always safe).
+BUSY_TIMEOUT_MS = 30000
+BEGIN_ATTEMPTS = 4
+
+
 def make_engine(url: str) -> Engine:
-    """An engine; for SQLite with foreign keys on, WAL journaling and a busy timeout."""
+    """An engine: SQLite with foreign keys, WAL journaling and a busy timeout. No engine takes a NUL."""
     from sqlalchemy import create_engine, event
 
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):  # noqa: ANN001
             # pysqlite's own transaction handling would defer BEGIN; SQLAlchemy emits it below instead.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            _retry_busy(lambda: cursor.execute("PRAGMA journal_mode=WAL"))
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
         @event.listens_for(engine, "begin")
         def _begin(connection):  # noqa: ANN001
-            # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking; a
+            # writer that waited out the busy timeout tries again before giving up.
+            _retry_busy(lambda: connection.exec_driver_sql("BEGIN IMMEDIATE"))
 
-        return engine
-    try:
-        return create_engine(url, pool_pre_ping=True)
-    except Exception as exc:  # an unknown dialect or a missing driver
-        raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
+    else:
+        try:
+            engine = create_engine(url, pool_pre_ping=True)
+        except Exception as exc:  # an unknown dialect or a missing driver
+            raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
+    event.listen(engine, "before_cursor_execute", _refuse_nul, retval=True)
+    return engine
+
+
+def _retry_busy(statement):  # noqa: ANN001, ANN202
+    """Run `statement`; when SQLite says the database is busy (after its own timeout), wait and retry."""
+    import random
+    import time
+
+    attempts = BEGIN_ATTEMPTS
+    for attempt in range(attempts):
+        try:
+            return statement()
+        except Exception as exc:
+            if attempt + 1 == attempts or not is_busy(exc):
+                raise
+            time.sleep(random.uniform(0.05, 0.25) * (attempt + 1))
+    return None
+
+
+def _refuse_nul(connection, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ANN202
+    """No engine stores a NUL character: PostgreSQL cannot, so SQLite does not either."""
+    if _holds_nul(parameters):
+        from survey_db.errors import InputError
+
+        raise InputError("a value contains a NUL character, which no database here can store")
+    return statement, parameters
+
+
+def _holds_nul(parameters) -> bool:  # noqa: ANN001
+    """Whether any string among the parameters (one row, many rows, a flat batch) has a NUL in it."""
+    stack = [parameters]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", exc)
+    return getattr(orig, "sqlstate", None)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether `exc` is SQLite's 'database is locked/busy' (SQLITE_BUSY, SQLITE_LOCKED)."""
+    import sqlite3
+
+    orig = getattr(exc, "orig", exc)
+    if isinstance(orig, sqlite3.OperationalError):
+        code = getattr(orig, "sqlite_errorcode", None)
+        if code is not None:
+            return code & 0xFF in (5, 6)
+        return "database is locked" in str(orig) or "database is busy" in str(orig)
+    return False
+
+
+# PostgreSQL: serialization failure, deadlock, lock not available, and a unique violation (two
+# transactions adding the same new author, topic or key at once: the retry sees the other's row).
+RETRY_SQLSTATES = ("40001", "40P01", "55P03", "23505")
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether a transaction that failed with `exc` may succeed when run again from the start."""
+    return is_busy(exc) or _sqlstate(exc) in RETRY_SQLSTATES
 
 
 def _alembic_config(connection=None):  # noqa: ANN001, ANN202
@@ -106,6 +184,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     with engine.begin() as connection:
+        _lock_schema(connection)
         command.upgrade(_alembic_config(connection), revision)
 
 
@@ -114,7 +193,15 @@ def downgrade(engine: Engine, revision: str = "-1") -> None:
     from alembic import command
 
     with engine.begin() as connection:
+        _lock_schema(connection)
         command.downgrade(_alembic_config(connection), revision)
+
+
+def _lock_schema(connection) -> None:  # noqa: ANN001
+    """Two processes migrating one PostgreSQL database at once take turns (SQLite's BEGIN IMMEDIATE
+    already serialises them); the second then finds the schema current and does nothing."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7316001)")
 
 
 def head_revision() -> str:
@@ -143,6 +230,25 @@ class Database:
 
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
+
+    def transaction(self, work: Callable[[Session], T], *, attempts: int = 5) -> T:
+        """`work(session)` in one transaction, run again from the start when it failed only because of a
+        concurrent writer (SQLite busy past its timeout; a PostgreSQL serialization failure, deadlock or a
+        row another transaction inserted first). `work` must not have effects outside the database."""
+        import random
+        import time
+
+        from sqlalchemy.exc import SQLAlchemyError
+
+        for attempt in range(attempts):
+            try:
+                with self.session() as session:
+                    return work(session)
+            except SQLAlchemyError as exc:
+                if attempt + 1 == attempts or not is_retryable(exc):
+                    raise
+                time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
+        raise AssertionError("unreachable")
 
 
 def _describe(url: str) -> str:

@@ -1,14 +1,17 @@
-"""The `db` group: schema revision, upgrade and downgrade."""
+"""The `db` group: schema revision, upgrade, downgrade, backup and restore."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from survey_db.cli import SurveyGroup, app, note
+from survey_db.cli import SurveyGroup, app, fail, note
 
-db_app = typer.Typer(cls=SurveyGroup, help="Schema migrations of the database.", no_args_is_help=True)
+db_app = typer.Typer(
+    cls=SurveyGroup, help="Schema migrations, backups and restores of the database.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 
 
@@ -62,3 +65,70 @@ def db_downgrade(
     database = open_database(_url(ctx), create=False, migrate=False)
     downgrade(database.engine, revision)
     note(f"schema at revision {current_revision(database.engine)}")
+
+
+@db_app.command("backup")
+def db_backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The backup file to write.")],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="sqlite (a copy made with SQLite's online backup API) or json (a portable dump of any "
+            "engine). Default: json for a .json FILE or a PostgreSQL database, else sqlite.",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Back up the database to FILE while others may keep working with it.
+
+    Example: survey db backup survey-2024-06-01.json
+    """
+    from survey_db import backup
+    from survey_db.db import open_database
+
+    database = open_database(_url(ctx), create=False, migrate=False)
+    try:
+        dialect = database.engine.dialect.name
+        if fmt is None:
+            fmt = "json" if file.suffix.lower() == ".json" or dialect != "sqlite" else "sqlite"
+        if fmt not in ("sqlite", "json"):
+            fail(f"unknown backup format {fmt!r}; choose sqlite or json")
+        if fmt == "sqlite" and dialect != "sqlite":
+            fail(f"a {dialect} database cannot be backed up as a SQLite file; use --format json")
+        if file.is_dir():
+            fail(f"{file} is a folder; give a file name")
+        if file.exists() and not force:
+            fail(f"{file} already exists; give --force to replace it")
+        if fmt == "json":
+            dump = backup.write_json_backup(database.engine, file)
+            papers = dump.counts().get("papers", 0)
+        else:
+            backup.write_sqlite_backup(database.engine, file)
+            papers = None
+    finally:
+        database.engine.dispose()
+    what = f" ({papers} papers)" if papers is not None else ""
+    note(f"wrote {fmt} backup {file}{what}")
+
+
+@db_app.command("restore")
+def db_restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A backup made by 'survey db backup' (JSON or SQLite).")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace everything in a database that already holds data.")
+    ] = False,
+) -> None:
+    """Restore a backup into a new or empty database (an older backup is migrated on the way).
+
+    Example: survey --db postgresql+psycopg://localhost/survey db restore survey.json
+    """
+    from survey_db import backup
+
+    report = backup.restore(_url(ctx), file, force=force)
+    older = f", migrated from revision {report.migrated_from}" if report.migrated_from else ""
+    replaced = f", replacing {report.replaced} rows" if report.replaced else ""
+    note(f"restored {report.counts.get('papers', 0)} papers from {file}{older}{replaced}")
