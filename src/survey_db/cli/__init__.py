@@ -134,5 +134,10 @@ def main() -> None:
     app(prog_name="survey")
 
 
+# Typer converts option values through pydantic, a tenth of a second of start-up: plain types skip it.
+from survey_db.cli import coercion  # noqa: E402
+
+coercion.install()
+
 # Register the command modules (each adds its commands to `app`).
 from survey_db.cli import files, papers, quality, schema, views  # noqa: E402, F401

@@ -139,18 +139,26 @@ def add(
             )
         ]
     database = open_db(ctx)
-    keys = []
-    with database.session() as session:
+
+    def work(session) -> tuple[list[str], list[str]]:  # noqa: ANN001
+        # Run again from the start when a concurrent writer got in the way: work on copies of the records.
+        import copy
+
+        keys, warnings = [], []
         target = resolve_section(session, section).section if section else None
-        for record in records:
+        for record in copy.deepcopy(records):
             if topic and bibtex is not None:
                 record.topics = list(dict.fromkeys([*record.topics, *topic]))
             outcome = add_paper(session, record, force=force)
-            for warning in outcome.warnings:
-                note(warning)
+            warnings.extend(outcome.warnings)
             if target is not None:
                 place(session, find_paper(session, outcome.key), target)
             keys.append(outcome.key)
+        return keys, warnings
+
+    keys, warnings = database.transaction(work)
+    for warning in warnings:
+        note(warning)
     for added_key in keys:
         typer.echo(added_key)
 
@@ -304,6 +312,8 @@ def edit_text(text: str, suffix: str) -> str:
 
 
 def _edit_in_editor(database, key: str) -> None:  # noqa: ANN001
+    import dataclasses
+
     from survey_db import bibtex
     from survey_db.errors import InputError
     from survey_db.services.export import to_bibtex
@@ -323,23 +333,7 @@ def _edit_in_editor(database, key: str) -> None:  # noqa: ANN001
             str(parsed.errors[0]) if parsed.errors else "the edited text must hold exactly one entry"
         )
     edited = parsed.records[0]
-    fields = (
-        "entry_type",
-        "title",
-        "authors",
-        "year",
-        "venue",
-        "venue_full",
-        "url",
-        "code_url",
-        "arxiv_id",
-        "doi",
-        "pages",
-        "abstract",
-        "note",
-        "topics",
-        "extra",
-    )
+    fields = [f.name for f in dataclasses.fields(edited) if f.name not in ("key", "raw", "source")]
     changes = {
         name: getattr(edited, name) for name in fields if getattr(edited, name) != getattr(original, name)
     }
