@@ -107,8 +107,7 @@ def open_db(ctx: typer.Context, *, create: bool = True, seed: bool = True):  # n
         from survey_db.services.seeds import seed as load_seeds
 
         try:
-            with database.session() as session:
-                report = load_seeds(session, seeds_dir())
+            report = database.transaction(lambda session: load_seeds(session, seeds_dir()))
         except BaseException:
             # A half-made database would never be seeded again: remove it so the next run starts over.
             database.engine.dispose()

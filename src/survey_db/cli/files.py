@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -34,15 +35,20 @@ def init(
 
     Example: survey --db my-survey.db init --empty
     """
-    from survey_db.db import open_database, resolve_url, sqlite_path
+    from survey_db.db import current_revision, make_engine, resolve_url, sqlite_path
 
     url = resolve_url(ctx.find_root().obj.get("db"))
     path = sqlite_path(url)
     if path is not None and path.exists() and path.stat().st_size > 0:
         fail(f"{path} already exists")
     if path is None:
-        database = open_database(url, create=True, migrate=False)
-        if not database.created:
+        # Look without creating: open_db below creates, migrates and seeds in one go.
+        engine = make_engine(url)
+        try:
+            revision = current_revision(engine)
+        finally:
+            engine.dispose()
+        if revision is not None:
             fail(f"{url.split('@')[-1]} already holds a survey database")
     open_db(ctx, seed=not empty)
 
@@ -103,14 +109,23 @@ def import_(
     class DryRun(Exception):
         pass
 
-    report = None
-    try:
-        with database.session() as session:
-            report = import_parsed(session, parsed, overwrite=overwrite)
-            if dry_run:
-                raise DryRun
-    except DryRun:
-        pass
+    reports = []
+    first = [parsed]
+
+    def work(session) -> None:  # noqa: ANN001
+        # A retry (after a concurrent writer got in the way) starts again from the file: records change
+        # as they are written (keys, identifiers).
+        if first:
+            todo = first.pop()
+        else:
+            todo = parse_file(file, chosen, encoding=encoding, skip_invalid=skip_invalid)
+        reports.append(import_parsed(session, todo, overwrite=overwrite))
+        if dry_run:
+            raise DryRun
+
+    with contextlib.suppress(DryRun):
+        database.transaction(work)
+    report = reports[-1]
     for line in report.invalid:
         note(f"skipped invalid: {line}")
     for line in report.warnings:
