@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from survey_db.errors import DuplicateError, InputError
@@ -52,12 +54,104 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=65536)
+def _fold_run(text: str) -> str:
+    return fold_ascii(text)
+
+
+def fold(text: str) -> str:
+    """`fold_ascii`, fast: it works character by character, so only runs of non-ASCII text need it."""
+    if text.isascii():
+        return text
+    return _NON_ASCII.sub(lambda match: _fold_run(match.group()), text)
+
+
+def title_norm(title: str | None) -> str:
+    """`normalize_title`, with a fast path for plain ASCII titles (most of them)."""
+    if title and title.isascii() and "\\" not in title:
+        return _NOT_ASCII_ALNUM.sub(" ", title.lower()).strip()
+    return normalize_title(title)
+
+
 def search_text(title: str, authors: list[Name], venue: str | None, abstract: str | None) -> str:
-    """The folded text that `query TEXT` matches word prefixes in."""
-    parts = [title, *(name.display for name in authors), venue or "", abstract or ""]
-    folded = fold_ascii(" ".join(parts)).lower()
-    words = "".join(ch if ch.isalnum() else " " for ch in folded).split()
+    """The folded text that `query TEXT` matches word prefixes in: lower-case words between spaces."""
+    parts = [title or "", *(name.display for name in authors), venue or "", abstract or ""]
+    folded = fold(" ".join(parts)).lower()
+    if folded.isascii():
+        words = _ASCII_WORD.findall(folded)
+    else:
+        words = "".join(ch if ch.isalnum() else " " for ch in folded).split()
     return " " + " ".join(words) + " "
+
+
+def insert_rows(
+    session: Session, table: Table, rows: list[dict], returning: tuple[str, ...] = ()
+) -> list[tuple]:
+    """INSERT many rows with a few statements; returns (id, *returning) of each new row, in any order.
+
+    On SQLite the rows go straight to the driver as multi-row INSERTs (SQLAlchemy's per-row parameter
+    handling costs more than SQLite's own work). We hold the write lock (BEGIN IMMEDIATE), so the new rows
+    are the ones with ids above the largest before. Other engines use a Core INSERT ... RETURNING. No
+    engine stores a NUL character (see db._refuse_nul, which this path does not pass through).
+    """
+    if not rows:
+        return []
+    bind = session.connection()
+    dialect = bind.dialect
+    if dialect.name != "sqlite":
+        if not returning:
+            session.execute(insert(table), rows)
+            return []
+        columns = [table.c.id, *(table.c[name] for name in returning)]
+        return [tuple(row) for row in session.execute(insert(table).returning(*columns), rows)]
+    names = list(rows[0])
+    processors = [
+        (index, process)
+        for index, column in enumerate(names)
+        if (process := table.c[column].type._cached_bind_processor(dialect)) is not None
+    ]
+    params = []
+    for row in rows:
+        values = [row[column] for column in names]
+        for index, process in processors:
+            values[index] = process(values[index])
+        params.append(values)
+    quote = dialect.identifier_preparer.quote
+    name = quote(table.name)
+    head = f"INSERT INTO {name} ({', '.join(quote(n) for n in names)}) VALUES "
+    one = "(" + ", ".join("?" * len(names)) + ")"
+    # Many rows per statement, not executemany: each statement makes the full-text index (a trigger on
+    # papers) write out what it holds, so one row per statement costs six times as much.
+    per_statement = max(1, min(1000, _max_variables() // len(names)))
+    cursor = bind.connection.driver_connection.cursor()
+    try:
+        if returning:
+            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {name}")
+            before = cursor.fetchone()[0]
+        for start in range(0, len(params), per_statement):
+            chunk = params[start : start + per_statement]
+            flat = [value for values in chunk for value in values]
+            if "\x00" in "".join([value for value in flat if value.__class__ is str]):
+                raise InputError("a value contains a NUL character, which no database here can store")
+            cursor.execute(head + ", ".join([one] * len(chunk)), flat)
+        if not returning:
+            return []
+        columns = ", ".join(quote(n) for n in returning)
+        cursor.execute(f"SELECT id, {columns} FROM {name} WHERE id > ?", (before,))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _max_variables() -> int:
+    import sqlite3
+
+    return 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
 
 
 def titles_agree(a: str, b: str) -> bool:
@@ -146,7 +240,7 @@ class Store:
         if by_key:
             return (self._keys.get(record.key) if record.key else None), []  # type: ignore[union-attr]
         warnings: list[str] = []
-        title = normalize_title(record.title)
+        title = title_norm(record.title)
         for label, value, index in (
             ("DOI", record.doi, self._dois),
             ("arXiv id", record.arxiv_id, self._arxiv),
@@ -165,7 +259,7 @@ class Store:
     def similar_title(self, record: PaperRecord) -> int | None:
         """A stored paper with the same normalised title, for 'possible duplicate' reports."""
         self._load()
-        title = normalize_title(record.title)
+        title = title_norm(record.title)
         return self._titles.get(title) if title else None
 
     def identifier_owner(self, record: PaperRecord) -> tuple[str, int] | None:
@@ -175,7 +269,7 @@ class Store:
             return "DOI", self._dois[record.doi]
         if record.arxiv_id and record.arxiv_id in self._arxiv:
             return "arXiv id", self._arxiv[record.arxiv_id]
-        title = normalize_title(record.title)
+        title = title_norm(record.title)
         if title and title in self._titles:
             return "title", self._titles[title]
         return None
@@ -197,31 +291,32 @@ class Store:
 
     def author_ids(self, names: list[Name]) -> list[int]:
         self._load()
-        missing = []
-        for name in names:
-            ident = (name.last, name.first, name.von, name.jr)
-            if ident not in self._authors and ident not in {(m.last, m.first, m.von, m.jr) for m in missing}:
-                missing.append(name)
-        if missing:
-            self._insert_authors(missing)
+        self._ensure_authors(names)
         return [self._authors[(n.last, n.first, n.von, n.jr)] for n in names]
 
-    def _insert_authors(self, names: list[Name]) -> None:
+    def _ensure_authors(self, names: Iterable[Name]) -> None:
+        """Insert the people not stored yet, in one statement."""
+        self._load()
+        missing: dict[tuple[str, str, str, str], Name] = {}
+        for name in names:
+            ident = (name.last, name.first, name.von, name.jr)
+            if ident not in self._authors and ident not in missing:
+                missing[ident] = name
+        if not missing:
+            return
         rows = [
             {
                 "first": n.first,
                 "von": n.von,
                 "last": n.last,
                 "jr": n.jr,
-                "name_folded": fold_ascii(n.display).lower(),
+                "name_folded": fold(n.display).lower(),
             }
-            for n in names
+            for n in missing.values()
         ]
-        ids = self.session.scalars(
-            insert(Author).returning(Author.id, sort_by_parameter_order=True), rows
-        ).all()
-        for name, aid in zip(names, ids, strict=True):
-            self._authors[(name.last, name.first, name.von, name.jr)] = aid
+        returned = insert_rows(self.session, Author.__table__, rows, ("last", "first", "von", "jr"))
+        for aid, last, first, von, jr in returned:
+            self._authors[(last, first, von, jr)] = aid
 
     def topic_ids(self, names: list[str]) -> list[int]:
         self._load()
@@ -248,7 +343,11 @@ class Store:
         return unique_key(make_key_stem(first_last, record.year, record.title), self.key_taken)
 
     def insert(self, records: list[PaperRecord]) -> list[int]:
-        """Insert new papers with their authors and topics; returns their ids. Keys are set on the records."""
+        """Insert new papers with their authors and topics; returns their ids. Keys are set on the records.
+
+        A few statements per batch whatever its size: the people not stored yet, the papers (the full-text
+        index follows by trigger), then the author and topic links.
+        """
         self._load()
         now = utcnow()
         rows = []
@@ -265,7 +364,7 @@ class Store:
                 {
                     **{name: getattr(record, name) for name in SCALAR_FIELDS},
                     "key": record.key,
-                    "title_norm": normalize_title(record.title),
+                    "title_norm": title_norm(record.title),
                     "search_text": search_text(record.title, record.authors, record.venue, record.abstract),
                     "venue_id": venue_id,
                     "extra_fields": dict(record.extra),
@@ -277,20 +376,21 @@ class Store:
             self._keys[record.key] = -1  # type: ignore[index]
         if not rows:
             return []
-        ids = list(
-            self.session.scalars(insert(Paper).returning(Paper.id, sort_by_parameter_order=True), rows).all()
-        )
+        self._ensure_authors(name for record in records for name in record.authors)
+        topics = [self.topic_ids(record.topics) for record in records]
+        by_key = {key: pid for pid, key in insert_rows(self.session, Paper.__table__, rows, ("key",))}
+        ids = [by_key[record.key] for record in records]
+        authors = self._authors
         author_rows, topic_rows = [], []
-        for record, pid in zip(records, ids, strict=True):
+        for record, pid, topic_ids in zip(records, ids, topics, strict=True):
             self._remember(pid, record)
-            for position, aid in enumerate(self.author_ids(record.authors)):
+            for position, name in enumerate(record.authors):
+                aid = authors[(name.last, name.first, name.von, name.jr)]
                 author_rows.append({"paper_id": pid, "position": position, "author_id": aid})
-            for position, tid in enumerate(self.topic_ids(record.topics)):
+            for position, tid in enumerate(topic_ids):
                 topic_rows.append({"paper_id": pid, "topic_id": tid, "position": position})
-        if author_rows:
-            self.session.execute(insert(PaperAuthor), author_rows)
-        if topic_rows:
-            self.session.execute(insert(PaperTopic), topic_rows)
+        insert_rows(self.session, PaperAuthor.__table__, author_rows)
+        insert_rows(self.session, PaperTopic.__table__, topic_rows)
         return ids
 
     def _remember(self, pid: int, record: PaperRecord) -> None:
@@ -299,7 +399,7 @@ class Store:
             self._dois[record.doi] = pid
         if record.arxiv_id:
             self._arxiv[record.arxiv_id] = pid
-        title = normalize_title(record.title)
+        title = title_norm(record.title)
         self._titles.setdefault(title, pid)
         self._stored_titles[pid] = title
 
@@ -393,7 +493,7 @@ class Store:
             authors = [link_name(link.author) for link in paper.author_links]
             venue = paper.venue.short_name if paper.venue else None
             paper.search_text = search_text(paper.title, authors, venue, paper.abstract)
-            paper.title_norm = normalize_title(paper.title)
+            paper.title_norm = title_norm(paper.title)
 
 
 def link_name(author: Author) -> Name:
