@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -100,31 +101,54 @@ def import_(
 
     Example: survey import README.md --dry-run
     """
-    from survey_db.services.io import detect_format, import_parsed, parse_file
+    from survey_db.services.bibstream import PARALLEL_BYTES, BibBatches
+    from survey_db.services.io import check_readable, detect_format, import_bibtex, import_parsed, parse_file
 
     chosen = detect_format(file, fmt)
-    parsed = parse_file(file, chosen, encoding=encoding, skip_invalid=skip_invalid)
-    database = open_db(ctx)
+    check_readable(file)
+    if chosen == "bibtex" and file.stat().st_size >= PARALLEL_BYTES:
+        # A large .bib is read in batches, by a second process where possible: started here, before the
+        # database is opened, it parses while this process writes.
+        readers = [BibBatches(file, file.name, encoding)]
+
+        def todo(session, progress):  # noqa: ANN001, ANN202
+            # A retry (after a concurrent writer got in the way) reads the file again.
+            reader = readers.pop() if readers else BibBatches(file, file.name, encoding, parallel=False)
+            return import_bibtex(
+                session, reader, file.name, overwrite=overwrite, skip_invalid=skip_invalid, progress=progress
+            )
+
+    else:
+        parsed = [parse_file(file, chosen, encoding=encoding, skip_invalid=skip_invalid)]
+        readers = []
+
+        def todo(session, progress):  # noqa: ANN001, ANN202, ARG001
+            # A retry (after a concurrent writer got in the way) starts again from the file: records
+            # change as they are written (keys, identifiers).
+            if parsed:
+                again = parsed.pop()
+            else:
+                again = parse_file(file, chosen, encoding=encoding, skip_invalid=skip_invalid)
+            return import_parsed(session, again, overwrite=overwrite)
 
     class DryRun(Exception):
         pass
 
     reports = []
-    first = [parsed]
+    try:
+        database = open_db(ctx)
+        with progress_bar(f"importing {file.name}") as progress:
 
-    def work(session) -> None:  # noqa: ANN001
-        # A retry (after a concurrent writer got in the way) starts again from the file: records change
-        # as they are written (keys, identifiers).
-        if first:
-            todo = first.pop()
-        else:
-            todo = parse_file(file, chosen, encoding=encoding, skip_invalid=skip_invalid)
-        reports.append(import_parsed(session, todo, overwrite=overwrite))
-        if dry_run:
-            raise DryRun
+            def work(session) -> None:  # noqa: ANN001
+                reports.append(todo(session, progress))
+                if dry_run:
+                    raise DryRun
 
-    with contextlib.suppress(DryRun):
-        database.transaction(work)
+            with contextlib.suppress(DryRun):
+                database.transaction(work)
+    finally:
+        for reader in readers:
+            reader.close()
     report = reports[-1]
     for line in report.invalid:
         note(f"skipped invalid: {line}")
@@ -278,3 +302,39 @@ def dump(
         written = write_seeds(session, directory)
     for path in written:
         typer.echo(str(path))
+
+
+@contextlib.contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[float], None]]:
+    """A function to report the share of work done; a rich progress bar on stderr shows it once the work
+    has taken more than a second, and only on a terminal (never in pipes or tests)."""
+    import time
+
+    started = time.monotonic()
+    shown: list = []  # [Progress, task id] once shown
+
+    def update(done: float) -> None:
+        if not shown:
+            if time.monotonic() - started < 1 or not sys.stderr.isatty():
+                return
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+            from survey_db import render
+
+            bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeElapsedColumn(),
+                console=render.console(stderr=True),
+                transient=True,
+            )
+            bar.start()
+            shown.extend([bar, bar.add_task(description, total=1.0)])
+        shown[0].update(shown[1], completed=min(max(done, 0.0), 1.0))
+
+    try:
+        yield update
+    finally:
+        if shown:
+            shown[0].stop()

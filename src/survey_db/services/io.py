@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,9 +15,10 @@ from sqlalchemy.orm import Session
 from survey_db.errors import InputError, NotFoundError
 from survey_db.models import Paper, Placement, SurveyMeta
 from survey_db.records import PaperRecord, SectionRecord
+from survey_db.services.bibstream import BibBatch
 from survey_db.services.papers import load_papers, paper_to_record
 from survey_db.services.query import Filters, find_ids
-from survey_db.services.store import Store, check_record
+from survey_db.services.store import Store, check_record, title_norm
 from survey_db.services.taxonomy import append_placements, ensure_section, section_tree
 
 FORMATS = {
@@ -162,61 +166,11 @@ def parse_file(
 
 def import_parsed(session: Session, parsed: ParsedInput, *, overwrite: bool = False) -> ImportReport:
     """Write parsed records: match, fill or add, then place them in sections, in the caller's transaction."""
-    store = Store(session)
     report = ImportReport(invalid=list(parsed.invalid), warnings=list(parsed.warnings))
-    for record in parsed.records:
-        check_record(record, require_title=False)
-    paper_ids: list[int | None] = [None] * len(parsed.records)
-    pending: list[int] = []
-    pending_index: dict[tuple[str, str], int] = {}
-    pending_ids: dict[tuple[str, str | None], str | None] = {}
-
-    def flush() -> None:
-        if not pending:
-            return
-        ids = store.insert([parsed.records[i] for i in pending])
-        for index, pid in zip(pending, ids, strict=True):
-            paper_ids[index] = pid
-            report.added.append(parsed.records[index].key or "")
-        pending.clear()
-        pending_index.clear()
-
-    for index, record in enumerate(parsed.records):
-        pid, warnings = store.match(record, by_key=parsed.by_key)
-        report.warnings.extend(warnings)
-        if pid is None:
-            twin, twin_warnings = _pending_twin(record, pending_index, parsed.records, parsed.by_key)
-            report.warnings.extend(twin_warnings)
-            if twin is not None:
-                paper_ids[index] = -1 - twin  # resolved after the batch is inserted
-                report.skipped.append(record.title)
-                report.warnings.append(
-                    f"{record.source or record.title}: same paper as an earlier row; skipped"
-                )
-                continue
-            if parsed.by_key:
-                similar = store.similar_title(record)
-                if similar is not None:
-                    other = session.get(Paper, similar)
-                    report.warnings.append(f"{record.key}: possible duplicate of {other.key} (same title)")
-                report.warnings.extend(_unique_identifiers(session, store, record, pending_ids))
-                pending_ids[("arxiv_id", record.arxiv_id)] = pending_ids[("doi", record.doi)] = record.key
-            pending.append(index)
-            for ident in _identities(record, parsed.by_key):
-                pending_index[ident] = index
-            if len(pending) >= BATCH:
-                flush()
-            continue
-        changed, conflicts = store.merge_into(pid, record, overwrite=overwrite)
-        paper_ids[index] = pid
-        key = session.get(Paper, pid).key
-        (report.updated if changed else report.skipped).append(key)
-        report.conflicts.extend(f"{key}: {c}" for c in conflicts)
-    flush()
-    for index, pid in enumerate(paper_ids):
-        if pid is not None and pid < 0:
-            paper_ids[index] = paper_ids[-1 - pid]
-    report.warnings.extend(f"new topic {name!r}" for name in store.new_topics)
+    importer = _Importer(session, by_key=parsed.by_key, overwrite=overwrite, report=report)
+    with paused_gc():
+        paper_ids = importer.add(parsed.records)
+    importer.finish()
     before = len(section_tree(session))
     for section, indices in parsed.sections:
         row = ensure_section(session, section.path, slug=section.slug, description=section.description)
@@ -227,6 +181,129 @@ def import_parsed(session: Session, parsed: ParsedInput, *, overwrite: bool = Fa
         set_meta(session, parsed.meta, overwrite=False)
     session.flush()
     return report
+
+
+def import_bibtex(
+    session: Session,
+    batches: Iterable[BibBatch],
+    source: str,
+    *,
+    overwrite: bool = False,
+    skip_invalid: bool = False,
+    progress: Callable[[float], None] | None = None,
+) -> ImportReport:
+    """Import a .bib file batch by batch (see services.bibstream), in the caller's transaction.
+
+    The same outcome as `import_parsed(session, parse_file(path, "bibtex"))` without holding every record:
+    an invalid entry stops the import (after the whole file is read, to count the problems) unless
+    `skip_invalid`. `progress` is called with the share of the file done after each batch.
+    """
+    report = ImportReport()
+    importer = _Importer(session, by_key=True, overwrite=overwrite, report=report)
+    problems: list[str] = []
+    with paused_gc():
+        for batch in batches:
+            problems.extend(batch.errors)
+            report.warnings.extend(
+                f"{source}: key {key!r} appears more than once" for key in batch.duplicates
+            )
+            if not problems or skip_invalid:
+                importer.add(batch.records)
+            if progress is not None:
+                progress(batch.done)
+    if problems and not skip_invalid:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise InputError(problems[0] + more + "; nothing imported (--skip-invalid imports the rest)")
+    report.invalid = problems
+    importer.finish()
+    session.flush()
+    return report
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector during bulk work: with many records alive, each full collection
+    walks all of them. The work creates no reference cycles worth collecting before it ends."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+class _Importer:
+    """Matches records with stored papers and writes the new ones in batches (one import's state)."""
+
+    def __init__(self, session: Session, *, by_key: bool, overwrite: bool, report: ImportReport):
+        self.session, self.by_key, self.overwrite, self.report = session, by_key, overwrite, report
+        self.store = Store(session)
+        # The DOI and arXiv id of papers waiting to be inserted, and whose they are.
+        self.pending_ids: dict[tuple[str, str | None], str | None] = {}
+
+    def add(self, records: list[PaperRecord]) -> list[int | None]:
+        """Match, fill or add each record; returns the paper id of each (None when it was not imported)."""
+        session, store, report = self.session, self.store, self.report
+        for record in records:
+            check_record(record, require_title=False)
+        paper_ids: list[int | None] = [None] * len(records)
+        pending: list[int] = []
+        pending_index: dict[tuple[str, str], int] = {}
+
+        def flush() -> None:
+            if not pending:
+                return
+            ids = store.insert([records[i] for i in pending])
+            for index, pid in zip(pending, ids, strict=True):
+                paper_ids[index] = pid
+                report.added.append(records[index].key or "")
+            pending.clear()
+            pending_index.clear()
+            self.pending_ids.clear()  # the store knows them now
+
+        for index, record in enumerate(records):
+            pid, warnings = store.match(record, by_key=self.by_key)
+            report.warnings.extend(warnings)
+            if pid is None:
+                twin, twin_warnings = _pending_twin(record, pending_index, records, self.by_key)
+                report.warnings.extend(twin_warnings)
+                if twin is not None:
+                    paper_ids[index] = -1 - twin  # resolved after the batch is inserted
+                    report.skipped.append(record.title)
+                    report.warnings.append(
+                        f"{record.source or record.title}: same paper as an earlier row; skipped"
+                    )
+                    continue
+                if self.by_key:
+                    similar = store.similar_title(record)
+                    if similar is not None:
+                        other = session.get(Paper, similar)
+                        report.warnings.append(
+                            f"{record.key}: possible duplicate of {other.key} (same title)"
+                        )
+                    report.warnings.extend(_unique_identifiers(session, store, record, self.pending_ids))
+                    self.pending_ids[("arxiv_id", record.arxiv_id)] = record.key
+                    self.pending_ids[("doi", record.doi)] = record.key
+                pending.append(index)
+                for ident in _identities(record, self.by_key):
+                    pending_index[ident] = index
+                if len(pending) >= BATCH:
+                    flush()
+                continue
+            changed, conflicts = store.merge_into(pid, record, overwrite=self.overwrite)
+            paper_ids[index] = pid
+            key = session.get(Paper, pid).key
+            (report.updated if changed else report.skipped).append(key)
+            report.conflicts.extend(f"{key}: {c}" for c in conflicts)
+        flush()
+        for index, pid in enumerate(paper_ids):
+            if pid is not None and pid < 0:
+                paper_ids[index] = paper_ids[-1 - pid]
+        return paper_ids
+
+    def finish(self) -> None:
+        self.report.warnings.extend(f"new topic {name!r}" for name in self.store.new_topics)
 
 
 def _unique_identifiers(
@@ -249,7 +326,7 @@ def _unique_identifiers(
         if owner is None:
             continue
         if attribute == "arxiv_id":
-            original = record.raw.pop("eprint", "").strip("{}\"") or value
+            original = record.raw.pop("eprint", "").strip('{}"') or value
             record.extra.setdefault("eprint", original)
             record.extra.setdefault("eprinttype", "arxiv")
         else:
@@ -260,11 +337,9 @@ def _unique_identifiers(
 
 
 def _identities(record: PaperRecord, by_key: bool) -> list[tuple[str, str]]:
-    from survey_db.identifiers import normalize_title
-
     if by_key:
         return [("key", record.key)] if record.key else []
-    title = normalize_title(record.title)
+    title = title_norm(record.title)
     idents = [("title", title)] if title else []
     if record.doi:
         idents.append(("doi", record.doi))
@@ -278,7 +353,6 @@ def _pending_twin(
 ) -> tuple[int | None, list[str]]:
     """An earlier row of the same file that is the same paper; an identifier shared by a paper with a clearly
     different title is dropped from this record instead (a README row linking another paper's page)."""
-    from survey_db.identifiers import normalize_title
     from survey_db.services.store import titles_agree
 
     warnings = []
@@ -287,7 +361,7 @@ def _pending_twin(
             continue
         earlier = records[pending_index[ident]]
         if ident[0] in ("doi", "arxiv") and not titles_agree(
-            normalize_title(earlier.title), normalize_title(record.title)
+            title_norm(earlier.title), title_norm(record.title)
         ):
             label = "DOI" if ident[0] == "doi" else "arXiv id"
             warnings.append(f"{label} {ident[1]} belongs to another paper; not set on {record.title!r}")
