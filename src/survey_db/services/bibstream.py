@@ -168,7 +168,9 @@ class BibBatches:
 
             context = multiprocessing.get_context("fork")
             self._receive, send = context.Pipe(duplex=False)
-            self._process = context.Process(target=_produce, args=(path, source, encoding, send), daemon=True)
+            self._process = context.Process(
+                target=_produce, args=(path, source, encoding, send, self._receive), daemon=True
+            )
             self._process.start()
             send.close()
 
@@ -211,12 +213,21 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform.startswith("linux")
 
 
-def _produce(path: Path, source: str, encoding: str | None, send) -> None:  # noqa: ANN001
-    """The child: parse and send each batch, then None; an exception is sent instead of raised."""
+def _produce(path: Path, source: str, encoding: str | None, send, receive) -> None:  # noqa: ANN001
+    """The child: parse and send each batch, then None; an exception is sent instead of raised.
+
+    It lets go of the parent's end of the pipe (so that, should the parent die, the next send fails and the
+    child ends) and of standard input and output (so that it never keeps the parent's pipes open).
+    """
     import gc
 
     from survey_db.bibtex import read_bib_file
 
+    receive.close()
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
     gc.disable()  # nothing here forms cycles; collections would walk every record
     try:
         for batch in iter_bibtex(read_bib_file(path, encoding=encoding), source):
