@@ -113,8 +113,10 @@ def sqlite_integrity(url: str) -> list[str]:
     try:
         problems = [row[0] for row in connection.execute("PRAGMA integrity_check") if row[0] != "ok"]
         problems += [f"foreign key: {row}" for row in connection.execute("PRAGMA foreign_key_check")]
+        has_fts = connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'papers_fts'").fetchone()
         try:
-            connection.execute("INSERT INTO papers_fts(papers_fts) VALUES ('integrity-check')")
+            if has_fts:  # not at revisions before the full-text index
+                connection.execute("INSERT INTO papers_fts(papers_fts) VALUES ('integrity-check')")
         except sqlite3.DatabaseError as exc:
             problems.append(f"full-text index: {exc}")
         return problems

@@ -183,18 +183,25 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run migrations up to `revision` in one transaction."""
     from alembic import command
 
-    with engine.begin() as connection:
-        _lock_schema(connection)
-        command.upgrade(_alembic_config(connection), revision)
+    _migrate(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str = "-1") -> None:
     """Run migrations down to `revision` ('-1' is the previous one)."""
     from alembic import command
 
-    with engine.begin() as connection:
-        _lock_schema(connection)
-        command.downgrade(_alembic_config(connection), revision)
+    _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, step, revision: str) -> None:  # noqa: ANN001
+    from alembic.util import CommandError
+
+    try:
+        with engine.begin() as connection:
+            _lock_schema(connection)
+            step(_alembic_config(connection), revision)
+    except CommandError as exc:  # an unknown revision, or no step left in that direction
+        raise DatabaseError(f"cannot migrate to revision {revision!r}: {exc}") from None
 
 
 def _lock_schema(connection) -> None:  # noqa: ANN001
@@ -256,11 +263,14 @@ def _describe(url: str) -> str:
     return str(path) if path else url.split("@")[-1]
 
 
-def open_database(url: str, *, create: bool = True, migrate: bool = True) -> Database:
+def open_database(
+    url: str, *, create: bool = True, migrate: bool = True, allow_empty: bool = False
+) -> Database:
     """Open the database at `url`; create and migrate a new one, migrate an old one.
 
     A missing folder, a file that is not SQLite, a database without survey tables or with a newer schema
-    are DatabaseErrors.
+    are DatabaseErrors. With `allow_empty` (and not `create`), a database without survey tables (one
+    downgraded to the base revision) is opened as it is.
     """
     from sqlalchemy import inspect, text
     from sqlalchemy.exc import SQLAlchemyError
@@ -289,6 +299,8 @@ def open_database(url: str, *, create: bool = True, migrate: bool = True) -> Dat
         if tables - {"alembic_version"}:
             engine.dispose()
             raise DatabaseError(f"{_describe(url)} is not a survey database (it has other tables)")
+        if allow_empty and not create:
+            return database
         if not create:
             raise DatabaseError(f"{_describe(url)} is empty; run 'survey init' first")
         upgrade(engine)

@@ -29,10 +29,11 @@ def db_current(ctx: typer.Context) -> None:
     """
     from survey_db.db import SCHEMA_REVISION, current_revision, open_database
 
-    database = open_database(_url(ctx), create=False, migrate=False)
+    database = open_database(_url(ctx), create=False, migrate=False, allow_empty=True)
     revision = current_revision(database.engine)
+    database.engine.dispose()
     state = "up to date" if revision == SCHEMA_REVISION else f"behind (newest is {SCHEMA_REVISION})"
-    typer.echo(f"{revision} {state}")
+    typer.echo(f"{revision or 'base'} {state}")
 
 
 @db_app.command("upgrade")
@@ -44,11 +45,19 @@ def db_upgrade(
 
     Example: survey db upgrade
     """
-    from survey_db.db import current_revision, open_database, upgrade
+    from survey_db.db import open_database, upgrade
 
-    database = open_database(_url(ctx), create=False, migrate=False)
+    database = open_database(_url(ctx), create=False, migrate=False, allow_empty=True)
     upgrade(database.engine, revision)
-    note(f"schema at revision {current_revision(database.engine)}")
+    _report_revision(database)
+
+
+def _report_revision(database) -> None:  # noqa: ANN001
+    from survey_db.db import current_revision
+
+    revision = current_revision(database.engine)
+    database.engine.dispose()
+    note(f"schema at revision {revision}" if revision else "schema at base: no survey tables")
 
 
 @db_app.command("downgrade")
@@ -60,11 +69,11 @@ def db_downgrade(
 
     Example: survey db downgrade -1
     """
-    from survey_db.db import current_revision, downgrade, open_database
+    from survey_db.db import downgrade, open_database
 
     database = open_database(_url(ctx), create=False, migrate=False)
     downgrade(database.engine, revision)
-    note(f"schema at revision {current_revision(database.engine)}")
+    _report_revision(database)
 
 
 @db_app.command("backup")

@@ -67,9 +67,9 @@ def _missing_fields(session: Session) -> list[Finding]:
     for pid, key, year, venue_id, url in rows:
         for missing, label in (
             (pid not in with_authors, "authors"),
-            (year is None, "a year"),
-            (venue_id is None, "a venue"),
-            (not url, "a paper link"),
+            (year is None, "year"),
+            (venue_id is None, "venue"),
+            (not url, "paper link"),
         ):
             if missing:
                 findings.append(Finding("error", "missing-field", f"{key} has no {label}", key))
