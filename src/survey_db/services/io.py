@@ -168,7 +168,7 @@ def import_parsed(session: Session, parsed: ParsedInput, *, overwrite: bool = Fa
     """Write parsed records: match, fill or add, then place them in sections, in the caller's transaction."""
     report = ImportReport(invalid=list(parsed.invalid), warnings=list(parsed.warnings))
     importer = _Importer(session, by_key=parsed.by_key, overwrite=overwrite, report=report)
-    with paused_gc():
+    with bulk_work(session):
         paper_ids = importer.add(parsed.records)
     importer.finish()
     before = len(section_tree(session))
@@ -201,7 +201,7 @@ def import_bibtex(
     report = ImportReport()
     importer = _Importer(session, by_key=True, overwrite=overwrite, report=report)
     problems: list[str] = []
-    with paused_gc():
+    with bulk_work(session):
         for batch in batches:
             problems.extend(batch.errors)
             report.warnings.extend(
@@ -221,14 +221,21 @@ def import_bibtex(
 
 
 @contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector during bulk work: with many records alive, each full collection
-    walks all of them. The work creates no reference cycles worth collecting before it ends."""
+def bulk_work(session: Session) -> Iterator[None]:
+    """Settings for writing many rows: the cyclic garbage collector paused (with many records alive, each
+    full collection walks all of them, and the work forms no cycles worth collecting before it ends), and
+    on SQLite a page cache of 128 MiB instead of 2 MiB (index pages are updated in random order)."""
     collecting = gc.isenabled()
     gc.disable()
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        cache = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
+        session.connection().exec_driver_sql("PRAGMA cache_size=-131072")
     try:
         yield
     finally:
+        if sqlite:
+            session.connection().exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
         if collecting:
             gc.enable()
 

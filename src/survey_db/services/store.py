@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -41,6 +41,17 @@ SCALAR_FIELDS = (
     "pages",
     "abstract",
     "note",
+)
+PAPER_COLUMNS = (
+    *SCALAR_FIELDS,
+    "key",
+    "title_norm",
+    "search_text",
+    "venue_id",
+    "extra_fields",
+    "raw_fields",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -80,7 +91,11 @@ def title_norm(title: str | None) -> str:
 
 def search_text(title: str, authors: list[Name], venue: str | None, abstract: str | None) -> str:
     """The folded text that `query TEXT` matches word prefixes in: lower-case words between spaces."""
-    parts = [title or "", *(name.display for name in authors), venue or "", abstract or ""]
+    # The parts of each name, not `Name.display`: its ", " before Jr is punctuation, which is dropped.
+    parts = [title or ""]
+    for name in authors:
+        parts += (name.first, name.von, name.last, name.jr)
+    parts += (venue or "", abstract or "")
     folded = fold(" ".join(parts)).lower()
     if folded.isascii():
         words = _ASCII_WORD.findall(folded)
@@ -90,9 +105,10 @@ def search_text(title: str, authors: list[Name], venue: str | None, abstract: st
 
 
 def insert_rows(
-    session: Session, table: Table, rows: list[dict], returning: tuple[str, ...] = ()
+    session: Session, table: Table, names: Sequence[str], rows: list[list], returning: tuple[str, ...] = ()
 ) -> list[tuple]:
-    """INSERT many rows with a few statements; returns (id, *returning) of each new row, in any order.
+    """INSERT many rows (values in the order of `names`) with a few statements; returns (id, *returning)
+    of each new row, in any order.
 
     On SQLite the rows go straight to the driver as multi-row INSERTs (SQLAlchemy's per-row parameter
     handling costs more than SQLite's own work). We hold the write lock (BEGIN IMMEDIATE), so the new rows
@@ -104,23 +120,25 @@ def insert_rows(
     bind = session.connection()
     dialect = bind.dialect
     if dialect.name != "sqlite":
+        dicts = [dict(zip(names, row, strict=True)) for row in rows]
         if not returning:
-            session.execute(insert(table), rows)
+            session.execute(insert(table), dicts)
             return []
         columns = [table.c.id, *(table.c[name] for name in returning)]
-        return [tuple(row) for row in session.execute(insert(table).returning(*columns), rows)]
-    names = list(rows[0])
+        return [tuple(row) for row in session.execute(insert(table).returning(*columns), dicts)]
     processors = [
         (index, process)
         for index, column in enumerate(names)
         if (process := table.c[column].type._cached_bind_processor(dialect)) is not None
     ]
-    params = []
-    for row in rows:
-        values = [row[column] for column in names]
-        for index, process in processors:
-            values[index] = process(values[index])
-        params.append(values)
+    params = rows
+    if processors:
+        params = []
+        for row in rows:
+            values = list(row)
+            for index, process in processors:
+                values[index] = process(values[index])
+            params.append(values)
     quote = dialect.identifier_preparer.quote
     name = quote(table.name)
     head = f"INSERT INTO {name} ({', '.join(quote(n) for n in names)}) VALUES "
@@ -173,8 +191,10 @@ def check_record(record: PaperRecord, *, require_title: bool = True) -> None:
     if record.year is not None and not (1000 <= record.year <= 2999):
         raise InputError(f"{where}year {record.year} is out of range")
     texts = [record.title or "", record.key or "", record.note or "", record.abstract or "", *record.topics]
-    texts += list(record.extra.values()) + [n.display for n in record.authors]
-    if any("\x00" in text for text in texts):
+    texts += record.extra.values()
+    for name in record.authors:
+        texts += (name.first, name.von, name.last, name.jr)
+    if "\x00" in "".join(texts):
         raise InputError(f"{where}a field contains a NUL byte")
 
 
@@ -191,6 +211,8 @@ class Store:
         self._authors: dict[tuple[str, str, str, str], int] = {}
         self._topics: dict[str, int] = {}
         self._venues: dict[tuple[str, str | None], int] = {}
+        self._venue_of: dict[tuple[str | None, str | None], tuple[int | None, str | None]] = {}
+        self._norms: dict[str, str] = {}  # title -> normalised title, for the batch being written
         self.new_topics: list[str] = []
 
     # -- indexes of what is stored, loaded once per Store -----------------------------------------------
@@ -220,6 +242,14 @@ class Store:
         for vid, short, full in s.execute(select(Venue.id, Venue.short_name, Venue.full_name)):
             self._venues[(short, full)] = vid
 
+    def _norm(self, title: str) -> str:
+        norm = self._norms.get(title)
+        if norm is None:
+            if len(self._norms) > 20000:
+                self._norms.clear()
+            norm = self._norms[title] = title_norm(title)
+        return norm
+
     def key_taken(self, key: str) -> bool:
         self._load()
         return key in self._keys  # type: ignore[operator]
@@ -240,7 +270,7 @@ class Store:
         if by_key:
             return (self._keys.get(record.key) if record.key else None), []  # type: ignore[union-attr]
         warnings: list[str] = []
-        title = title_norm(record.title)
+        title = self._norm(record.title)
         for label, value, index in (
             ("DOI", record.doi, self._dois),
             ("arXiv id", record.arxiv_id, self._arxiv),
@@ -259,7 +289,7 @@ class Store:
     def similar_title(self, record: PaperRecord) -> int | None:
         """A stored paper with the same normalised title, for 'possible duplicate' reports."""
         self._load()
-        title = title_norm(record.title)
+        title = self._norm(record.title)
         return self._titles.get(title) if title else None
 
     def identifier_owner(self, record: PaperRecord) -> tuple[str, int] | None:
@@ -269,7 +299,7 @@ class Store:
             return "DOI", self._dois[record.doi]
         if record.arxiv_id and record.arxiv_id in self._arxiv:
             return "arXiv id", self._arxiv[record.arxiv_id]
-        title = title_norm(record.title)
+        title = self._norm(record.title)
         if title and title in self._titles:
             return "title", self._titles[title]
         return None
@@ -277,6 +307,10 @@ class Store:
     # -- lookups that create ----------------------------------------------------------------------------
     def venue_id(self, short: str | None, full: str | None) -> tuple[int | None, str | None]:
         """The id of the venue (created when new) and its kind."""
+        given = (short, full)
+        known = self._venue_of.get(given)
+        if known is not None:
+            return known
         short, full, kind = normalize_venue(short, full)
         if short is None:
             return None, None
@@ -287,6 +321,7 @@ class Store:
                 insert(Venue).values(short_name=short, full_name=full, kind=kind).returning(Venue.id)
             ).scalar_one()
             self._venues[(short, full)] = vid
+        self._venue_of[given] = (vid, kind)
         return vid, kind
 
     def author_ids(self, names: list[Name]) -> list[int]:
@@ -304,17 +339,9 @@ class Store:
                 missing[ident] = name
         if not missing:
             return
-        rows = [
-            {
-                "first": n.first,
-                "von": n.von,
-                "last": n.last,
-                "jr": n.jr,
-                "name_folded": fold(n.display).lower(),
-            }
-            for n in missing.values()
-        ]
-        returned = insert_rows(self.session, Author.__table__, rows, ("last", "first", "von", "jr"))
+        rows = [[n.first, n.von, n.last, n.jr, fold(n.display).lower()] for n in missing.values()]
+        names = ("first", "von", "last", "jr", "name_folded")
+        returned = insert_rows(self.session, Author.__table__, names, rows, ("last", "first", "von", "jr"))
         for aid, last, first, von, jr in returned:
             self._authors[(last, first, von, jr)] = aid
 
@@ -361,36 +388,37 @@ class Store:
             if record.entry_type is None:
                 record.entry_type = entry_type_for(kind)
             rows.append(
-                {
-                    **{name: getattr(record, name) for name in SCALAR_FIELDS},
-                    "key": record.key,
-                    "title_norm": title_norm(record.title),
-                    "search_text": search_text(record.title, record.authors, record.venue, record.abstract),
-                    "venue_id": venue_id,
-                    "extra_fields": dict(record.extra),
-                    "raw_fields": dict(record.raw),
-                    "created_at": now,
-                    "updated_at": now,
-                }
+                [
+                    *[getattr(record, name) for name in SCALAR_FIELDS],
+                    record.key,
+                    self._norm(record.title),
+                    search_text(record.title, record.authors, record.venue, record.abstract),
+                    venue_id,
+                    dict(record.extra),
+                    dict(record.raw),
+                    now,
+                    now,
+                ]
             )
             self._keys[record.key] = -1  # type: ignore[index]
         if not rows:
             return []
         self._ensure_authors(name for record in records for name in record.authors)
         topics = [self.topic_ids(record.topics) for record in records]
-        by_key = {key: pid for pid, key in insert_rows(self.session, Paper.__table__, rows, ("key",))}
+        returned = insert_rows(self.session, Paper.__table__, PAPER_COLUMNS, rows, ("key",))
+        by_key = {key: pid for pid, key in returned}
         ids = [by_key[record.key] for record in records]
         authors = self._authors
         author_rows, topic_rows = [], []
         for record, pid, topic_ids in zip(records, ids, topics, strict=True):
             self._remember(pid, record)
             for position, name in enumerate(record.authors):
-                aid = authors[(name.last, name.first, name.von, name.jr)]
-                author_rows.append({"paper_id": pid, "position": position, "author_id": aid})
+                author_rows.append([pid, position, authors[(name.last, name.first, name.von, name.jr)]])
             for position, tid in enumerate(topic_ids):
-                topic_rows.append({"paper_id": pid, "topic_id": tid, "position": position})
-        insert_rows(self.session, PaperAuthor.__table__, author_rows)
-        insert_rows(self.session, PaperTopic.__table__, topic_rows)
+                topic_rows.append([pid, tid, position])
+        insert_rows(self.session, PaperAuthor.__table__, ("paper_id", "position", "author_id"), author_rows)
+        insert_rows(self.session, PaperTopic.__table__, ("paper_id", "topic_id", "position"), topic_rows)
+        self._norms.clear()
         return ids
 
     def _remember(self, pid: int, record: PaperRecord) -> None:
@@ -399,7 +427,7 @@ class Store:
             self._dois[record.doi] = pid
         if record.arxiv_id:
             self._arxiv[record.arxiv_id] = pid
-        title = title_norm(record.title)
+        title = self._norm(record.title)
         self._titles.setdefault(title, pid)
         self._stored_titles[pid] = title
 
