@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -205,7 +205,7 @@ def export(
     Example: survey export --bibtex --topic "Speculative Decoding" -o spec.bib
     """
     from survey_db.services import export as exporting
-    from survey_db.services.io import selected_papers
+    from survey_db.services.io import iter_selected
 
     chosen = [
         name
@@ -241,15 +241,17 @@ def export(
         elif fmt == "markdown":
             result = exporting.to_markdown(session, selection, style=style, toc_depth=toc_depth)
         else:
-            papers, _ = selected_papers(session, selection, sort=sort_order(sort, text))
-            records = [p.record for p in papers]
-            result = {
-                "bibtex": lambda: exporting.to_bibtex(records, unicode=unicode),
-                "biblatex": lambda: exporting.to_bibtex(records, style="biblatex", unicode=unicode),
-                "json": lambda: exporting.to_json(papers),
-                "csl-json": lambda: exporting.to_csl_json(records),
-                "csv": lambda: exporting.to_csv(papers),
-            }[fmt]()
+            found, total = iter_selected(session, selection, sort=sort_order(sort, text))
+            with progress_bar("exporting") as progress:
+                papers = _counted(found, total, progress)  # read from the database as they are written
+                records = (p.record for p in papers)
+                result = {
+                    "bibtex": lambda: exporting.to_bibtex(records, unicode=unicode),
+                    "biblatex": lambda: exporting.to_bibtex(records, style="biblatex", unicode=unicode),
+                    "json": lambda: exporting.to_json(papers),
+                    "csl-json": lambda: exporting.to_csl_json(list(records)),
+                    "csv": lambda: exporting.to_csv(list(papers)),
+                }[fmt]()
     if into is not None:
         if result == current:
             note(f"{into} is up to date")
@@ -263,6 +265,14 @@ def export(
     else:
         output.write_text(result, encoding="utf-8")
         note(f"wrote {output}")
+
+
+def _counted(items: Iterable, total: int, progress: Callable[[float], None]) -> Iterator:
+    """The items, reporting the share done to `progress` every few hundred."""
+    for done, item in enumerate(items, start=1):
+        if done % 500 == 0:
+            progress(done / max(total, 1))
+        yield item
 
 
 def _aux_keys(session, aux: Path) -> list[str]:  # noqa: ANN001

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy.orm import Session
 
 from survey_db.records import PaperRecord
-from survey_db.services.io import ExportedPaper, get_meta, section_rows, selected_papers
-from survey_db.services.papers import load_papers, paper_to_record
-from survey_db.services.query import Filters
+from survey_db.services.io import READ_BATCH, ExportedPaper, PaperReader, get_meta, section_rows
+from survey_db.services.query import Filters, find_ids
 
 
 def paper_json(paper: ExportedPaper) -> dict[str, object]:
@@ -36,8 +36,13 @@ def paper_json(paper: ExportedPaper) -> dict[str, object]:
     }
 
 
-def to_json(papers: list[ExportedPaper]) -> str:
-    return json.dumps([paper_json(p) for p in papers], ensure_ascii=False, indent=2) + "\n"
+def to_json(papers: Iterable[ExportedPaper]) -> str:
+    """A JSON list of papers, as `json.dumps(list, indent=2)` writes it, built a paper at a time."""
+    items = [json.dumps(paper_json(p), ensure_ascii=False, indent=2) for p in papers]
+    if not items:
+        return "[]\n"
+    # JSON strings hold no raw newline, so indenting every line indents each object one level.
+    return "[\n" + ",\n".join("  " + item.replace("\n", "\n  ") for item in items) + "\n]\n"
 
 
 def to_csv(papers: list[ExportedPaper]) -> str:
@@ -52,7 +57,7 @@ def to_csv(papers: list[ExportedPaper]) -> str:
     return write_table(rows)
 
 
-def to_bibtex(records: list[PaperRecord], *, style: str = "bibtex", unicode: bool = False) -> str:
+def to_bibtex(records: Iterable[PaperRecord], *, style: str = "bibtex", unicode: bool = False) -> str:
     from survey_db import bibtex
 
     return bibtex.format_bibtex(records, style=style, ascii=not unicode)
@@ -64,26 +69,41 @@ def to_csl_json(records: list[PaperRecord]) -> str:
     return json.dumps(csl.records_to_csl(records), ensure_ascii=False, indent=2) + "\n"
 
 
-def markdown_sections(session: Session, filters: Filters | None, *, include_empty: bool = True) -> list:
-    """Each section in tree order with its (selected) papers in placement order, ready to render."""
+def markdown_sections(session: Session, filters: Filters | None, *, include_empty: bool = True) -> Iterator:
+    """Each section in tree order with its (selected) papers in placement order, ready to render.
+
+    A generator: papers are read a few hundred at a time, for the sections about to be rendered.
+    """
     from survey_db import markdown
 
     selected = None
     if filters is not None and filters != Filters():
-        papers, _ = selected_papers(session, filters)
-        selected = {paper.record.key for paper in papers}
-    sections = []
-    for node, paper_ids in section_rows(session):
-        records = [paper_to_record(p) for p in load_papers(session, paper_ids)]
-        if selected is not None:
-            records = [r for r in records if r.key in selected]
-        if records or include_empty:
-            sections.append(
-                markdown.RenderSection(
+        ids, _ = find_ids(session, filters)
+        selected = set(ids)
+    reader = PaperReader(session)
+    pending: list[tuple[object, list[int]]] = []
+    waiting = 0
+
+    def release() -> Iterator:
+        ids = [pid for _, paper_ids in pending for pid in paper_ids]
+        found = reader.read(ids) if ids else {}
+        for node, paper_ids in pending:
+            records = [found[pid].record for pid in paper_ids if pid in found]
+            if records or include_empty:
+                yield markdown.RenderSection(
                     path=node.path, slug=node.section.slug, rows=records, description=node.section.description
                 )
-            )
-    return sections
+        pending.clear()
+
+    for node, paper_ids in section_rows(session):
+        if selected is not None:
+            paper_ids = [pid for pid in paper_ids if pid in selected]
+        pending.append((node, paper_ids))
+        waiting += len(paper_ids)
+        if waiting >= READ_BATCH:
+            yield from release()
+            waiting = 0
+    yield from release()
 
 
 def to_markdown(

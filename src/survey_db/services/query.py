@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, exists, func, literal_column, or_, select, text
+from sqlalchemy import bindparam, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from survey_db.errors import InputError
 from survey_db.identifiers import fold_ascii
-from survey_db.models import Author, Paper, PaperAuthor, PaperTopic, Placement, Venue
-from survey_db.services.taxonomy import resolve_section, resolve_topic, section_tree, subtree_ids
+from survey_db.models import Author, Paper, PaperAuthor, PaperTopic, Placement, Section, Venue
+from survey_db.services.taxonomy import resolve_section, resolve_topic, subtree_ids
 
 SORTS = ("position", "relevance", "year", "title", "added")
 
@@ -54,16 +54,17 @@ def select_ids(session: Session, filters: Filters):  # noqa: ANN201
     statement = select(Paper.id)
     if filters.text:
         statement = statement.where(Paper.id.in_(text_match(session, filters.text)))
+    # Each filter is `id IN (ids from its index)`, not a correlated EXISTS: the database reads the few
+    # matching ids from the index and looks the papers up, instead of testing every paper.
     for name in filters.topics:
         topic = resolve_topic(session, name)
         statement = statement.where(
-            exists().where(PaperTopic.paper_id == Paper.id, PaperTopic.topic_id == topic.id)
+            Paper.id.in_(select(PaperTopic.paper_id).where(PaperTopic.topic_id == topic.id))
         )
     if filters.section:
         node = resolve_section(session, filters.section)
-        statement = statement.where(
-            exists().where(Placement.paper_id == Paper.id, Placement.section_id.in_(subtree_ids(node)))
-        )
+        placed = select(Placement.paper_id).where(Placement.section_id.in_(subtree_ids(node)))
+        statement = statement.where(Paper.id.in_(placed))
     if filters.venue:
         wanted = filters.venue.strip().lower()
         venue_ids = select(Venue.id).where(
@@ -80,11 +81,11 @@ def select_ids(session: Session, filters: Filters):  # noqa: ANN201
         folded = " ".join(text_words(filters.author))
         if not folded:
             raise InputError(f"author {filters.author!r} has no letters")
-        authors = (
-            select(PaperAuthor.paper_id)
-            .join(Author, Author.id == PaperAuthor.author_id)
-            .where(Author.name_folded.like(f"%{_escape_like(folded)}%", escape="\\"))
-        )
+        # The words in order, anything between them ('j smith' finds 'J. Smith'); the people first, then
+        # their papers through the index on paper_authors.author_id.
+        pattern = "%" + "%".join(_escape_like(word) for word in folded.split()) + "%"
+        people = select(Author.id).where(Author.name_folded.like(pattern, escape="\\"))
+        authors = select(PaperAuthor.paper_id).where(PaperAuthor.author_id.in_(people))
         statement = statement.where(Paper.id.in_(authors))
     if filters.has_code is True:
         statement = statement.where(Paper.code_url.is_not(None))
@@ -133,38 +134,56 @@ def _escape_like(text: str) -> str:
 def find_ids(
     session: Session, filters: Filters, *, sort: str = "position", limit: int | None = None
 ) -> tuple[list[int], int]:
-    """Matching paper ids in `sort` order, at most `limit` of them, and the total count."""
+    """Matching paper ids in `sort` order, at most `limit` of them, and the total count.
+
+    With a limit, the work grows with the number of matches, not with the size of the collection.
+    """
     if sort not in SORTS:
         raise InputError(f"unknown sort {sort!r}; choose one of {', '.join(SORTS)}")
-    matching = select_ids(session, filters).subquery()
-    total = session.scalar(select(func.count()).select_from(matching)) or 0
+    statement = select_ids(session, filters)
+    everything = filters == Filters()
+    matching = statement.subquery()
+    total = session.scalar(select(func.count()).select_from(Paper if everything else matching)) or 0
     if sort == "relevance" and filters.text:
-        ids = _ids_by_relevance(session, matching, filters.text, limit)
+        ids = _ids_by_relevance(session, matching, filters, limit)
     elif sort in ("position", "relevance"):
-        ids = _ids_in_tree_order(session, matching, limit)
+        ids = _ids_in_tree_order(session, matching, limit, total, everything)
     else:
         order = {
             "year": (Paper.year.desc().nulls_last(), Paper.key),
             "title": (func.lower(Paper.title), Paper.key),
             "added": (Paper.id,),
         }[sort]
-        statement = select(Paper.id).where(Paper.id.in_(select(matching.c.id))).order_by(*order)
+        statement = select(Paper.id).order_by(*order)
+        if not everything:
+            statement = statement.where(Paper.id.in_(select(matching.c.id)))
         if limit:
             statement = statement.limit(limit)
         ids = list(session.scalars(statement))
     return ids, total
 
 
-def _ids_by_relevance(session: Session, matching, query_text: str, limit: int | None) -> list[int]:  # noqa: ANN001
-    """Best matches first: BM25 on SQLite, ts_rank on PostgreSQL (else table order)."""
+def _ids_by_relevance(session: Session, matching, filters: Filters, limit: int | None) -> list[int]:  # noqa: ANN001
+    """Best matches first: BM25 on SQLite, ts_rank on PostgreSQL (else table order); the other filters and
+    the limit are applied by the database."""
     dialect = session.get_bind().dialect.name
-    words = text_words(query_text)
+    words = text_words(filters.text or "")
+    only_text = Filters(text=filters.text) == filters
     if dialect == "sqlite":
         match = " ".join(f'"{word}"*' for word in words)
-        statement = text(
-            "SELECT rowid FROM papers_fts WHERE papers_fts MATCH :q ORDER BY bm25(papers_fts), rowid"
-        ).bindparams(q=match)
-    elif dialect == "postgresql":
+        rowid = literal_column("papers_fts.rowid")
+        statement = (
+            select(rowid)
+            .select_from(text("papers_fts"))
+            .where(text("papers_fts MATCH :fts_ranked").bindparams(bindparam("fts_ranked", match)))
+            .order_by(text("bm25(papers_fts)"), rowid)
+        )
+        if not only_text:
+            statement = statement.where(rowid.in_(select(matching.c.id)))
+        if limit:
+            statement = statement.limit(limit)
+        return list(session.scalars(statement))
+    if dialect == "postgresql":
         tsquery = func.to_tsquery("simple", " & ".join(f"{word}:*" for word in words))
         vector = func.to_tsvector("simple", Paper.search_text)
         statement = (
@@ -172,16 +191,42 @@ def _ids_by_relevance(session: Session, matching, query_text: str, limit: int | 
             .where(vector.op("@@")(tsquery))
             .order_by(func.ts_rank(vector, tsquery).desc(), Paper.id)
         )
-    else:
-        return _ids_in_tree_order(session, matching, limit)
-    allowed = set(session.scalars(select(matching.c.id)))
-    ranked = [pid for pid in session.scalars(statement) if pid in allowed]
-    return ranked[:limit] if limit else ranked
+        if not only_text:
+            statement = statement.where(Paper.id.in_(select(matching.c.id)))
+        if limit:
+            statement = statement.limit(limit)
+        return list(session.scalars(statement))
+    return _ids_in_tree_order(session, matching, limit, None)
 
 
-def _ids_in_tree_order(session: Session, matching, limit: int | None) -> list[int]:  # noqa: ANN001
+def section_order(session: Session) -> dict[int, int]:
+    """Each section's rank in tree (pre-)order, as `taxonomy.section_tree` orders them (siblings by
+    position, then id), from one light query."""
+    children: dict[int | None, list[int]] = {}
+    rows = session.execute(select(Section.id, Section.parent_id).order_by(Section.position, Section.id))
+    for section_id, parent_id in rows:
+        children.setdefault(parent_id, []).append(section_id)
+    rank: dict[int, int] = {}
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        section_id = stack.pop()
+        rank[section_id] = len(rank)
+        stack.extend(reversed(children.get(section_id, [])))
+    return rank
+
+
+# Up to this many matches, README order is worked out in Python from all their placements; beyond it a
+# query with a limit reads sections in tree order until it has enough.
+SMALL_MATCH = 2000
+
+
+def _ids_in_tree_order(  # noqa: ANN001
+    session: Session, matching, limit: int | None, total: int | None, everything: bool = False
+) -> list[int]:
     """Papers in README order: by their first placement in the tree, unplaced papers last by id."""
-    rank = {node.section.id: i for i, node in enumerate(section_tree(session))}
+    rank = section_order(session)
+    if limit and (total is None or total > SMALL_MATCH):
+        return _first_in_tree_order(session, matching, limit, rank, everything)
     best: dict[int, tuple[int, int, int]] = {}
     rows = session.execute(
         select(matching.c.id, Placement.section_id, Placement.position).outerjoin(
@@ -195,3 +240,40 @@ def _ids_in_tree_order(session: Session, matching, limit: int | None) -> list[in
             best[pid] = key
     ordered = sorted(best, key=best.__getitem__)
     return ordered[:limit] if limit else ordered
+
+
+def _first_in_tree_order(  # noqa: ANN001
+    session: Session, matching, limit: int, rank: dict[int, int], everything: bool
+) -> list[int]:
+    """The first `limit` matches in README order, reading the sections in tree order a few at a time
+    (more each round): a paper's first placement in tree order is where it is met first."""
+    sections = sorted(rank, key=rank.__getitem__)
+    chosen: list[int] = []
+    seen: set[int] = set()
+    start, step = 0, 16
+    while start < len(sections) and len(chosen) < limit:
+        group = sections[start : start + step]
+        start, step = start + step, step * 4
+        statement = select(Placement.paper_id, Placement.section_id, Placement.position).where(
+            Placement.section_id.in_(group)
+        )
+        if not everything:
+            statement = statement.where(Placement.paper_id.in_(select(matching.c.id)))
+        rows = session.execute(statement).all()
+        rows.sort(key=lambda row: (rank[row[1]], row[2], row[0]))
+        for pid, _section_id, _position in rows:
+            if pid not in seen:
+                seen.add(pid)
+                chosen.append(pid)
+                if len(chosen) == limit:
+                    return chosen
+    if len(chosen) < limit:
+        placed = select(Placement.paper_id)
+        unplaced = (
+            select(matching.c.id)
+            .where(matching.c.id.not_in(placed))
+            .order_by(matching.c.id)
+            .limit(limit - len(chosen))
+        )
+        chosen.extend(session.scalars(unplaced))
+    return chosen
