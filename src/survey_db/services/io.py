@@ -13,11 +13,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from survey_db.errors import InputError, NotFoundError
-from survey_db.models import Paper, Placement, SurveyMeta
-from survey_db.records import PaperRecord, SectionRecord
+from survey_db.models import (
+    Paper,
+    Placement,
+    Section,
+    SurveyMeta,
+)
+from survey_db.records import Name, PaperRecord, SectionRecord
 from survey_db.services.bibstream import BibBatch
-from survey_db.services.papers import load_papers, paper_to_record
-from survey_db.services.query import Filters, find_ids
+from survey_db.services.query import Filters, find_ids, section_order
 from survey_db.services.store import Store, check_record, title_norm
 from survey_db.services.taxonomy import append_placements, ensure_section, section_tree
 
