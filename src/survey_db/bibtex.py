@@ -56,7 +56,9 @@ url, code, doi and eprint are written verbatim (a brace, backslash or whitespace
 Nothing a record holds can end an entry early or run a command: raw text is used only when it parses as a
 value expression, is balanced and still decodes to the current value; verbatim extra values only when
 their braces balance both for BibTeX (which counts `\\{`) and for bibtexparser (which does not), no line
-starts with `@`, and they do not end in a backslash; otherwise they are re-encoded as text.
+starts with `@`, and they do not end in a backslash; otherwise they are re-encoded as text. Neither is used
+when it holds a command that reads or writes files, runs programs or redefines TeX (`\\input`, `\\write`,
+`\\def`, `\\csname`, `^^5c`, ...; see _UNSAFE_LATEX): such text is written as text, backslashes escaped.
 arXiv-only papers (an arXiv id, neither venue nor venue_full) of a type that needs a venue (article,
 inproceedings, incollection) are written as @misc. With
 `ascii=True` (the default) raw text that is not ASCII is not used, and the non-ASCII letters of verbatim
@@ -113,6 +115,24 @@ _BRACES = re.compile(r"(?<!\\)[{}]")
 _BRACES_QUOTES = re.compile(r'(?<!\\)[{}"]')
 _ALL_BRACES = re.compile(r"[{}]")
 _LINE_START_AT = re.compile(r"\n[ \t\r\f\v]*@")
+# Control sequences that read or write files, run programs, define or redefine commands, change how TeX
+# reads characters or end the document, and the ^^ notation that can spell any of them: a stored field's
+# LaTeX kept verbatim (a raw or an extra field) that holds one is written as text instead, its backslashes
+# escaped, so that compiling an export never runs it. Formatting, accents, math and \url stay LaTeX.
+# (@preamble and @string text given to format_bibtex by a caller is written as given.)
+_UNSAFE_LATEX = re.compile(
+    r"\\(?:input|include|includeonly|includegraphics|InputIfFileExists|IfFileExists|openin|openout|read"
+    r"|readline|write|immediate|special|catcode|lccode|uccode|mathcode|sfcode|delcode|mathchardef"
+    r"|chardef|countdef|toksdef|def|edef|gdef|xdef|let|futurelet|global|long|outer|protected"
+    r"|newcommand|renewcommand|providecommand|DeclareRobustCommand|DeclareTextCommand|NewDocumentCommand"
+    r"|RenewDocumentCommand|csname|endcsname|expandafter|usepackage|RequirePackage|documentclass"
+    r"|makeatletter|makeatother|scantokens|everypar|everyeof|everyjob|everymath|everydisplay|everyhbox"
+    r"|everyvbox|everycr|endinput|end|begin|verb|newread|newwrite|closein|closeout|afterassignment"
+    r"|aftergroup|shipout|output|dump|batchmode|nonstopmode|scrollmode|errorstopmode|errmessage|errhelp"
+    r"|loop|repeat|ShellEscape|directlua|latelua|luaexec|luadirect|primitive|pdf[A-Za-z]*|XeTeX[A-Za-z]*"
+    r"|newif|newtoks|newcount|newdimen|newskip|newbox)(?![A-Za-z])"
+    r"|\\[A-Za-z]*@|\^\^"
+)
 _YEAR4 = re.compile(r"(?<![0-9])[0-9]{4}(?![0-9])")
 _TOPIC_SPLIT = re.compile(r"[,;]")
 _AND_SPLIT = re.compile(r"\s+and\s+", re.IGNORECASE)
@@ -318,6 +338,11 @@ def _inert(text: str) -> bool:
     if text.endswith("\\"):
         return False
     return "\n" not in text or _LINE_START_AT.search(text) is None
+
+
+def _harmless(text: str) -> bool:
+    """True when LaTeX `text` runs no command that reads or writes files or redefines TeX."""
+    return ("\\" not in text and "^^" not in text) or _UNSAFE_LATEX.search(text) is None
 
 
 def _ws(text: str) -> str:
@@ -977,8 +1002,16 @@ def _make_record(entry: _Entry, reader: _Reader) -> PaperRecord | None:
 
 def read_bib_file(path: str | Path, encoding: str | None = None) -> str:
     """The text of a .bib file: UTF-8, else the encoding named by JabRef's `% Encoding:` line, else
-    `encoding`. A binary or undecodable file is an InputError with a one-line message."""
-    path = Path(path)
+    `encoding`. A binary or undecodable file, or one holding a NUL character anywhere (no database here
+    stores one), is an InputError with a one-line message."""
+    text = _decode_bib_file(Path(path), encoding)
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError(f"{path}:{line}: a NUL character; nothing imported")
+    return text
+
+
+def _decode_bib_file(path: Path, encoding: str | None) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -1019,11 +1052,12 @@ def _raw_value(expr: str | None, macros: dict[str, str], ascii: bool) -> str | N
     try:
         pieces = _pieces(expr)
         for kind, piece in pieces:
-            if kind in '{"' and not _inert(piece):
+            if kind in '{"' and not (_inert(piece) and _harmless(piece)):
                 return None
         if len(pieces) == 1 and pieces[0][0] in '{"0':
             return pieces[0][1]
-        return _expand(pieces, macros, None)
+        expanded = _expand(pieces, macros, None)
+        return expanded if _harmless(expanded) else None
     except _ValueError:
         return None
 
@@ -1139,7 +1173,7 @@ class _Writer:
         verbatim = name in _VERBATIM_EXTRA
         if not verbatim and self.ascii:
             value = _ascii_latex(value)
-        if _inert(value):
+        if _inert(value) and _harmless(value):
             return value
         if verbatim:
             return _verbatim(value)

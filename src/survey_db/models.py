@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 # Stable constraint names let SQLite batch migrations find and alter constraints.
 NAMING_CONVENTION = {
@@ -115,6 +115,13 @@ class Topic(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     slug: Mapped[str] = mapped_column(String(200), unique=True)
 
+    @validates("name", "slug")
+    def _fits(self, name: str, value: str) -> str:
+        if name == "name":
+            check_topic_name(value)
+        check_length(f"topic {name}", value, Topic.__table__.c[name])
+        return value
+
 
 class PaperTopic(Base):
     __tablename__ = "paper_topics"
@@ -140,6 +147,11 @@ class Section(Base):
     slug: Mapped[str] = mapped_column(String(500), unique=True)
     position: Mapped[int] = mapped_column(default=0)
     description: Mapped[str | None] = mapped_column(Text)
+
+    @validates("title", "slug")
+    def _fits(self, name: str, value: str) -> str:
+        check_length(f"section {name}", value, Section.__table__.c[name])
+        return value
 
 
 class Placement(Base):
@@ -175,3 +187,60 @@ class SurveyMeta(Base):
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+def check_topic_name(name: str) -> None:
+    """A topic name cannot hold ',' or ';': BibTeX keywords, CSV cells and README tables list topics
+    separated by them, so such a name would come back as two topics."""
+    if "," in name or ";" in name:
+        from survey_db.errors import InputError
+
+        raise InputError(f"topic {name!r} cannot contain ',' or ';' (they separate topics in every format)")
+
+
+def check_length(label: str, value: str | None, column) -> None:  # noqa: ANN001
+    """An InputError when `value` is longer than the column holds (PostgreSQL would refuse it; SQLite
+    would not, so both refuse it here)."""
+    limit = getattr(column.type, "length", None)
+    if value and limit and len(value) > limit:
+        from survey_db.errors import InputError
+
+        shown = value[:40] + "..." if len(value) > 40 else value
+        raise InputError(f"{label} {shown!r} is longer than {limit} characters")
+
+
+# Titles are Text, but PostgreSQL's B-tree index on the normalised title holds at most 2,704 bytes.
+TITLE_LIMIT = 600
+
+
+def check_storable(record) -> None:  # noqa: ANN001
+    """Check a PaperRecord's values against the columns they are stored in: lengths, and topic names
+    without the separators every format splits topics on."""
+    from survey_db.errors import InputError
+    from survey_db.identifiers import fold_ascii, slugify
+
+    paper, venue, author, topic = (t.__table__.c for t in (Paper, Venue, Author, Topic))
+    if record.title and len(record.title) > TITLE_LIMIT:
+        raise InputError(f"title {record.title[:40] + '...'!r} is longer than {TITLE_LIMIT} characters")
+    checks = [
+        ("citation key", record.key, paper.key),
+        ("entry type", record.entry_type, paper.entry_type),
+        ("DOI", record.doi, paper.doi),
+        ("arXiv id", record.arxiv_id, paper.arxiv_id),
+        ("pages", record.pages, paper.pages),
+        ("venue", record.venue, venue.short_name),
+        ("full venue name", record.venue_full, venue.full_name),
+    ]
+    for name in record.topics:
+        check_topic_name(name)
+        checks += [("topic", name, topic.name), ("topic", slugify(name), topic.slug)]
+    for name in record.authors:
+        checks += [
+            ("first name", name.first, author.first),
+            ("name part", name.von, author.von),
+            ("last name", name.last, author.last),
+            ("name suffix", name.jr, author.jr),
+            ("author name", fold_ascii(name.display), author.name_folded),
+        ]
+    for label, value, column in checks:
+        check_length(label, value, column)

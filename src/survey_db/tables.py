@@ -16,6 +16,7 @@ import re
 
 from survey_db.errors import InputError
 from survey_db.identifiers import arxiv_id, arxiv_id_from_url, doi_from_url
+from survey_db.latex import unicode_to_latex
 from survey_db.names import parse_name, split_authors
 from survey_db.records import PaperRecord
 
@@ -45,6 +46,26 @@ def _header_name(header: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
 
 
+def _extra_names(headers: list[str], columns: list[str | None]) -> list[str]:
+    """Names for the other columns' extra fields that BibTeX can write and that do not collide: a header
+    of punctuation becomes column7, one that starts with a digit gets an x, a repeated one a suffix."""
+    taken: set[str] = set()
+    names = []
+    for index, (header, column) in enumerate(zip(headers, columns, strict=True)):
+        if column is not None:
+            names.append(header)
+            continue
+        name = header if header[:1].isascii() and header[:1].isalpha() else (f"x{header}" if header else "")
+        name = name or f"column{index + 1}"
+        unique, n = name, 1
+        while unique in taken or unique in _BY_HEADER:
+            n += 1
+            unique = f"{name}_{n}"
+        taken.add(unique)
+        names.append(unique)
+    return names
+
+
 def _split_people(text: str) -> list:
     text = text.strip()
     if not text:
@@ -71,14 +92,19 @@ def read_table(
     if delimiter is None:
         delimiter = "\t" if source.lower().endswith((".tsv", ".tab")) else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text)))  # a cell may be as long as the file (an abstract of 1 MB)
     try:
         rows = list(reader)
     except csv.Error as exc:
         raise InputError(f"{source}: not a valid table: {exc}") from None
+    finally:
+        csv.field_size_limit(limit)
     if not rows:
         raise InputError(f"{source}: the file is empty")
     headers = [_header_name(h) for h in rows[0]]
     columns = [_BY_HEADER.get(h) for h in headers]
+    headers = _extra_names(headers, columns)
     if "title" not in columns:
         raise InputError(f"{source}:1: no title column in header {rows[0]!r}")
     has_full_venue_column = "venue_full" in columns
@@ -95,7 +121,8 @@ def read_table(
             value = cell.strip()
             if column is None:
                 if value:
-                    record.extra[header] = value
+                    # Extra fields hold BibTeX's LaTeX (as a .bib import keeps them): the cell is text.
+                    record.extra[header] = unicode_to_latex(value, ascii=False)
             elif not value:
                 continue
             elif column == "authors":

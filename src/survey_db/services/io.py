@@ -97,11 +97,15 @@ def read_text(path: Path, encoding: str | None = None) -> str:
     if b"\x00" in data[:8192]:
         raise InputError(f"{path} is a binary file, not text")
     try:
-        return data.decode(encoding or "utf-8-sig")
+        text = data.decode(encoding or "utf-8-sig")
     except (UnicodeDecodeError, LookupError) as exc:
         raise InputError(
             f"{path} is not valid {encoding or 'UTF-8'} text ({exc}); try --encoding latin-1"
         ) from None
+    if "\x00" in text:  # no database here stores one (PostgreSQL cannot)
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError(f"{path}:{line}: a NUL character; nothing imported")
+    return text
 
 
 def parse_file(
@@ -164,6 +168,8 @@ def parse_file(
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{source}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise InputError(f"{source}: JSON nested too deeply") from None
         return ParsedInput(records=csl.csl_to_records(data))
     raise InputError(f"unknown format {fmt!r}")
 

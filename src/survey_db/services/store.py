@@ -25,6 +25,7 @@ from survey_db.models import (
     PaperTopic,
     Topic,
     Venue,
+    check_storable,
     utcnow,
 )
 from survey_db.records import Name, PaperRecord
@@ -89,6 +90,10 @@ def title_norm(title: str | None) -> str:
     return normalize_title(title)
 
 
+# Search covers the first 200,000 characters of a paper's words, on every engine.
+SEARCH_TEXT_LIMIT = 200_000
+
+
 def search_text(title: str, authors: list[Name], venue: str | None, abstract: str | None) -> str:
     """The folded text that `query TEXT` matches word prefixes in: lower-case words between spaces."""
     # The parts of each name, not `Name.display`: its ", " before Jr is punctuation, which is dropped.
@@ -101,7 +106,10 @@ def search_text(title: str, authors: list[Name], venue: str | None, abstract: st
         words = _ASCII_WORD.findall(folded)
     else:
         words = "".join(ch if ch.isalnum() else " " for ch in folded).split()
-    return " " + " ".join(words) + " "
+    text = " " + " ".join(words) + " "
+    if len(text) > SEARCH_TEXT_LIMIT:  # a 1 MB abstract: PostgreSQL's tsvector holds at most 1 MB
+        text = text[: text.rfind(" ", 0, SEARCH_TEXT_LIMIT) + 1]
+    return text
 
 
 def insert_rows(
@@ -196,6 +204,10 @@ def check_record(record: PaperRecord, *, require_title: bool = True) -> None:
         texts += (name.first, name.von, name.last, name.jr)
     if "\x00" in "".join(texts):
         raise InputError(f"{where}a field contains a NUL byte")
+    try:
+        check_storable(record)
+    except InputError as exc:
+        raise InputError(f"{where}{exc}") from None
 
 
 class Store:
