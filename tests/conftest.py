@@ -20,6 +20,8 @@ from survey_db.db import open_database
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("SURVEY_TEST_PG_URL")
+# A server for the tests marked `postgres` even when the rest of the suite runs on SQLite.
+PG_SERVER = os.environ.get("SURVEY_TEST_PG_SERVER") or PG_URL
 
 
 def upstream_dir() -> Path | None:
@@ -179,9 +181,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Tests marked `postgres` need a server: they skip without SURVEY_TEST_PG_URL, but fail in CI."""
-    if item.get_closest_marker("postgres") and not PG_URL:
-        reason = "needs a PostgreSQL server: export SURVEY_TEST_PG_URL=$(.ci/start-postgres)"
+    """Tests marked `postgres` need a server: they skip without one, but fail in CI."""
+    if item.get_closest_marker("postgres") and not PG_SERVER:
+        reason = "needs a PostgreSQL server: export SURVEY_TEST_PG_SERVER=$(.ci/start-postgres)"
         if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but SURVEY_TEST_PG_URL is unset; this test {reason}", pytrace=False)
+            pytest.fail(f"CI=true but no PostgreSQL server is set; this test {reason}", pytrace=False)
         pytest.skip(reason)

@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 PG_URL = os.environ.get("SURVEY_TEST_PG_URL")
+PG_SERVER = os.environ.get("SURVEY_TEST_PG_SERVER") or PG_URL
 # Tables that are bookkeeping or derived (the FTS index) rather than data.
 SKIPPED = ("alembic_version", "papers_fts", "sqlite_")
 

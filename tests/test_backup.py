@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dbtools import PG_URL, FreshDatabases, snapshot, sqlite_integrity
+from dbtools import PG_SERVER, FreshDatabases, snapshot, sqlite_integrity
 from survey_db.db import SCHEMA_REVISION, make_engine, open_database, upgrade
 
 
@@ -205,7 +205,7 @@ def test_backup_of_an_older_revision_restores_migrated(fresh, cli, tmp_path: Pat
 @pytest.mark.timeout(120)
 def test_sqlite_to_json_to_postgresql_and_back(tmp_path: Path, cli):
     """A survey moves from a SQLite file to a PostgreSQL server and back, unchanged."""
-    databases = FreshDatabases(tmp_path, pg_url=PG_URL)
+    databases = FreshDatabases(tmp_path, pg_url=PG_SERVER)
     try:
         source = "sqlite:///" + str(tmp_path / "laptop.db")
         _ok(cli("init", db=source))

@@ -98,9 +98,9 @@ def test_two_processes_each_adding_200_papers_in_200_transactions(empty_db, tmp_
     keys = [key for _, key in rows]
     assert len(keys) == 2 * PAPERS_EACH
     assert sorted(keys) == sorted(f"{tag}{i:03d}" for tag in "ab" for i in range(PAPERS_EACH))
-    # The writers really overlapped: their papers interleave in insertion (id) order.
+    # The writers really overlapped: one wrote between papers of the other (one after the other is 1 switch).
     switches = sum(1 for (_, k1), (_, k2) in zip(rows, rows[1:], strict=False) if k1[0] != k2[0])
-    assert switches > 2, f"the two writers ran one after the other ({switches} switches)"
+    assert switches >= 2, f"the two writers ran one after the other ({switches} switches)"
     assert sqlite_integrity(empty_db) == []
 
     # Shared rows were made once; every paper is whole (authors, topics, venue) and searchable.
