@@ -382,6 +382,9 @@ NAMED_CASES = {
     "csv-nul-late": (".csv", b"Title\n" + b"x" * 9_000 + b"\na\x00b\n", False),
     "csv-long-venue": (".csv", b"Title,Venue\nT," + b"v" * 1000 + b"\n", False),
     "csv-long-author": (".csv", b"Title,Authors\nT," + b"A" * 1000 + b" B\n", False),
+    "csv-bad-type": (".csv", b"Title,Type\nT,%bad type$\n", False),
+    "csv-bad-key": (".csv", b"Title,Key\nT,a key{\n", False),
+    "csv-odd-headers": (".csv", b"Title,!!,#,1x,a,A\nT,1,2,3,4,5\n", True),
     "md-nul-late": (".md", MD_TABLE.encode() + b" " * 9_000 + b"a\x00b | X |\n", False),
     "md-deep-html": (
         ".md",

@@ -214,11 +214,20 @@ TITLE_LIMIT = 600
 
 
 def check_storable(record) -> None:  # noqa: ANN001
-    """Check a PaperRecord's values against the columns they are stored in: lengths, and topic names
-    without the separators every format splits topics on."""
+    """Check a PaperRecord's values against the columns they are stored in: lengths, topic names without
+    the separators every format splits topics on, and a key and entry type that BibTeX can write (else every
+    later BibTeX export of the database would fail)."""
+    from survey_db.bibtex import _ENTRY_TYPE, _KEY
     from survey_db.errors import InputError
     from survey_db.identifiers import fold_ascii, slugify
 
+    if record.key is not None and _KEY.fullmatch(record.key) is None:
+        raise InputError(
+            f"citation key {record.key!r} cannot be written to BibTeX "
+            "(no spaces and none of , { } ( ) \" # % ' = \\ ~)"
+        )
+    if record.entry_type is not None and _ENTRY_TYPE.fullmatch(record.entry_type) is None:
+        raise InputError(f"entry type {record.entry_type!r} is not a BibTeX type such as article or misc")
     paper, venue, author, topic = (t.__table__.c for t in (Paper, Venue, Author, Topic))
     if record.title and len(record.title) > TITLE_LIMIT:
         raise InputError(f"title {record.title[:40] + '...'!r} is longer than {TITLE_LIMIT} characters")
