@@ -130,7 +130,9 @@ def open_db(ctx: typer.Context, *, create: bool = True, seed: bool = True):  # n
 
 def main() -> None:
     """Entry point of the `survey` console script."""
-    app(prog_name="survey")
+    from survey_db.cli.coercion import narrowed
+
+    narrowed(app, sys.argv[1:])(prog_name="survey")
 
 
 # Typer converts option values through pydantic, a tenth of a second of start-up: plain types skip it.

@@ -241,7 +241,10 @@ def export(
         elif fmt == "markdown":
             result = exporting.to_markdown(session, selection, style=style, toc_depth=toc_depth)
         else:
-            found, total = iter_selected(session, selection, sort=sort_order(sort, text))
+            with_sections = fmt in ("json", "csv")
+            found, total = iter_selected(
+                session, selection, sort=sort_order(sort, text), sections=with_sections
+            )
             with progress_bar("exporting") as progress:
                 papers = _counted(found, total, progress)  # read from the database as they are written
                 records = (p.record for p in papers)
@@ -261,10 +264,18 @@ def export(
             into.write_text(result, encoding="utf-8")
             note(f"updated {into}")
     elif output is None:
-        sys.stdout.write(result)
+        _write(sys.stdout, result)
     else:
-        output.write_text(result, encoding="utf-8")
+        with output.open("w", encoding="utf-8") as out:
+            _write(out, result)
         note(f"wrote {output}")
+
+
+def _write(out, text: str) -> None:  # noqa: ANN001
+    """Write a large text a megabyte at a time (writing it whole encodes a copy of all of it at once)."""
+    step = 1 << 20
+    for start in range(0, len(text), step):
+        out.write(text[start : start + step])
 
 
 def _counted(items: Iterable, total: int, progress: Callable[[float], None]) -> Iterator:

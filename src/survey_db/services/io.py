@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -20,10 +21,15 @@ from survey_db.models import (
     SurveyMeta,
 )
 from survey_db.records import Name, PaperRecord, SectionRecord
-from survey_db.services.bibstream import BibBatch
 from survey_db.services.query import Filters, find_ids, section_order
-from survey_db.services.store import Store, check_record, title_norm
 from survey_db.services.taxonomy import append_placements, ensure_section, section_tree
+
+if TYPE_CHECKING:
+    from survey_db.services.bibstream import BibBatch
+    from survey_db.services.store import Store
+
+# Importing (services.store, services.bibstream) loads inside the functions that import: `query` and
+# `export` start faster without them.
 
 FORMATS = {
     ".bib": "bibtex",
@@ -254,6 +260,8 @@ class _Importer:
     """Matches records with stored papers and writes the new ones in batches (one import's state)."""
 
     def __init__(self, session: Session, *, by_key: bool, overwrite: bool, report: ImportReport):
+        from survey_db.services.store import Store
+
         self.session, self.by_key, self.overwrite, self.report = session, by_key, overwrite, report
         self.store = Store(session)
         # The DOI and arXiv id of papers waiting to be inserted, and whose they are.
@@ -261,6 +269,8 @@ class _Importer:
 
     def add(self, records: list[PaperRecord]) -> list[int | None]:
         """Match, fill or add each record; returns the paper id of each (None when it was not imported)."""
+        from survey_db.services.store import check_record
+
         session, store, report = self.session, self.store, self.report
         for record in records:
             check_record(record, require_title=False)
@@ -354,6 +364,8 @@ def _unique_identifiers(
 
 
 def _identities(record: PaperRecord, by_key: bool) -> list[tuple[str, str]]:
+    from survey_db.services.store import title_norm
+
     if by_key:
         return [("key", record.key)] if record.key else []
     title = title_norm(record.title)
@@ -370,7 +382,7 @@ def _pending_twin(
 ) -> tuple[int | None, list[str]]:
     """An earlier row of the same file that is the same paper; an identifier shared by a paper with a clearly
     different title is dropped from this record instead (a README row linking another paper's page)."""
-    from survey_db.services.store import titles_agree
+    from survey_db.services.store import title_norm, titles_agree
 
     warnings = []
     for ident in _identities(record, by_key):
@@ -423,24 +435,32 @@ def selected_papers(
 
 
 def iter_selected(
-    session: Session, filters: Filters | None = None, *, sort: str = "position", limit: int | None = None
+    session: Session,
+    filters: Filters | None = None,
+    *,
+    sort: str = "position",
+    limit: int | None = None,
+    sections: bool = True,
 ) -> tuple[Iterator[ExportedPaper], int]:
-    """`selected_papers` as an iterator that reads the papers a batch at a time, and the total count."""
+    """`selected_papers` as an iterator that reads the papers a batch at a time, and the total count.
+    Without `sections` the papers' section paths are left empty (BibTeX has no use for them)."""
     ids, total = find_ids(session, filters or Filters(), sort=sort, limit=limit)
-    return iter_papers(session, ids), total
+    return iter_papers(session, ids, sections=sections), total
 
 
 # Papers read per round trip: few enough for any engine's limit on bound parameters.
 READ_BATCH = 900
 
 
-def iter_papers(session: Session, ids: list[int]) -> Iterator[ExportedPaper]:
+def iter_papers(session: Session, ids: list[int], *, sections: bool = True) -> Iterator[ExportedPaper]:
     """The papers with these ids, in this order, as records with their section paths.
 
     A few set-based queries per batch of ids instead of ORM objects: the same records as
     `papers.paper_to_record`, at a fraction of the cost for a whole collection.
     """
-    reader = PaperReader(session, len(ids))
+    if not ids:
+        return
+    reader = PaperReader(session, len(ids), sections=sections)
     for start in range(0, len(ids), READ_BATCH):
         found = reader.read(ids[start : start + READ_BATCH])
         yield from (found[pid] for pid in ids[start : start + READ_BATCH] if pid in found)
@@ -455,7 +475,7 @@ class PaperReader:
     front by one scan of each table, cheaper than looking them up a batch at a time.
     """
 
-    def __init__(self, session: Session, expected: int = 0):
+    def __init__(self, session: Session, expected: int = 0, *, sections: bool = True):
         self.connection = connection = session.connection()
         self.quote = connection.dialect.identifier_preparer.quote
         self.mark = "?" if connection.dialect.paramstyle in ("qmark", "numeric") else "%s"
@@ -465,12 +485,15 @@ class PaperReader:
         }
         self.topics = dict(self._all("SELECT id, name FROM topics"))
         self.names: dict[int, Name] = {}
-        self.rank, self.paths = section_paths(session)
+        self.decoded: dict[str, dict] = {}  # JSON text -> its value: extra fields repeat a lot
+        self.sections = sections
+        self.rank, self.paths = section_paths(session) if sections else ({}, [])
         self.links: tuple[dict, dict, dict] | None = None
         if expected >= 5000:
             total = connection.exec_driver_sql("SELECT count(*) FROM papers").scalar() or 0
             if expected * 4 >= total:
                 self.links = self._links("")
+                self._read_names(None)
 
     def _all(self, sql: str, params: tuple = ()) -> list:
         """Rows as plain tuples from the driver's own cursor (Row objects cost more than the query)."""
@@ -496,10 +519,11 @@ class PaperReader:
             topics.setdefault(pid, []).append(names[tid])
         placed: dict[int, list[tuple[int, int]]] = {}
         rank = self.rank
-        for pid, section_id, position in self._all(
-            f"SELECT paper_id, section_id, position FROM placements {where}", params
-        ):
-            placed.setdefault(pid, []).append((rank[section_id], position))
+        if self.sections:
+            for pid, section_id, position in self._all(
+                f"SELECT paper_id, section_id, position FROM placements {where}", params
+            ):
+                placed.setdefault(pid, []).append((rank[section_id], position))
         return authors, topics, placed
 
     def read(self, ids: list[int]) -> dict[int, ExportedPaper]:
@@ -507,8 +531,9 @@ class PaperReader:
         chunk = tuple(set(ids))
         where = f"WHERE paper_id IN ({', '.join([self.mark] * len(chunk))})"
         authors, topics, placed = self.links or self._links(where, chunk)
-        self._read_names({aid for pid in chunk for aid in authors.get(pid, ())})
-        names, paths, venues = self.names, self.paths, self.venues
+        if self.links is None:
+            self._read_names({aid for pid in chunk for aid in authors.get(pid, ())})
+        names, paths, venues, json_dict = self.names, self.paths, self.venues, self._json_dict
         columns = ", ".join(self.quote(name) for name in _PAPER_COLUMNS)
         found = {}
         for row in self._all(f"SELECT {columns} FROM papers {where.replace('paper_id', 'id')}", chunk):
@@ -530,34 +555,42 @@ class PaperReader:
                 abstract=row[11],
                 note=row[12],
                 topics=list(topics.get(pid, ())),
-                extra={} if row[13] in _EMPTY else _json_dict(row[13]),
-                raw={} if row[14] in _EMPTY else _json_dict(row[14]),
+                extra={} if row[13] in _EMPTY else json_dict(row[13]),
+                raw={} if row[14] in _EMPTY else json_dict(row[14]),
             )
-            found[pid] = ExportedPaper(record, [paths[index] for index, _ in sorted(placed.get(pid, ()))])
+            places = placed.get(pid)
+            found[pid] = ExportedPaper(record, [paths[i] for i, _ in sorted(places)] if places else [])
         return found
 
-    def _read_names(self, wanted: set[int]) -> None:
-        missing = [aid for aid in wanted if aid not in self.names]
-        for start in range(0, len(missing), READ_BATCH):
-            part = tuple(missing[start : start + READ_BATCH])
-            marks = ", ".join([self.mark] * len(part))
-            first, last = self.quote("first"), self.quote("last")
-            for aid, *parts in self._all(
-                f"SELECT id, {first}, {last}, von, jr FROM authors WHERE id IN ({marks})", part
-            ):
-                first_name, last_name, von, jr = parts
+    def _json_dict(self, value: object) -> dict:
+        """A JSON column's value as a new dict: SQLite gives the text, PostgreSQL the decoded value."""
+        if isinstance(value, dict):
+            return dict(value)
+        decoded = self.decoded.get(value)  # type: ignore[call-overload]
+        if decoded is None:
+            if len(self.decoded) > 10000:
+                self.decoded.clear()
+            decoded = self.decoded[value] = json.loads(value)  # type: ignore[index, arg-type]
+        return dict(decoded)
+
+    def _read_names(self, wanted: set[int] | None) -> None:
+        """Read these people (None: everyone) that are not read yet."""
+        columns = f"id, {self.quote('first')}, {self.quote('last')}, von, jr"
+        if wanted is None:
+            parts = [("", ())]
+        else:
+            missing = [aid for aid in wanted if aid not in self.names]
+            parts = []
+            for start in range(0, len(missing), READ_BATCH):
+                part = tuple(missing[start : start + READ_BATCH])
+                parts.append((f"WHERE id IN ({', '.join([self.mark] * len(part))})", part))
+        for where, params in parts:
+            for aid, first, last, von, jr in self._all(f"SELECT {columns} FROM authors {where}", params):
                 # Names are immutable: one object per person, shared by all their papers.
-                self.names[aid] = Name(first=first_name, last=last_name, von=von, jr=jr)
+                self.names[aid] = Name(first=first, last=last, von=von, jr=jr)
 
 
 _EMPTY = (None, "{}")
-
-
-def _json_dict(value: object) -> dict:
-    """A JSON column's value as a dict: SQLite gives the text, PostgreSQL the decoded value."""
-    if value is None or value == "{}":
-        return {}
-    return dict(value) if isinstance(value, dict) else json.loads(value)  # type: ignore[arg-type]
 
 
 _PAPER_COLUMNS = (

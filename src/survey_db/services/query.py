@@ -144,6 +144,8 @@ def find_ids(
     everything = filters == Filters()
     matching = statement.subquery()
     total = session.scalar(select(func.count()).select_from(Paper if everything else matching)) or 0
+    if total == 0:
+        return [], 0
     if sort == "relevance" and filters.text:
         ids = _ids_by_relevance(session, matching, filters, limit)
     elif sort in ("position", "relevance"):
