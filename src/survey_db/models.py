@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
@@ -216,10 +217,12 @@ TITLE_LIMIT = 600
 def check_storable(record) -> None:  # noqa: ANN001
     """Check a PaperRecord's values against the columns they are stored in: lengths, topic names without
     the separators every format splits topics on, and a key and entry type that BibTeX can write (else every
-    later BibTeX export of the database would fail)."""
+    later BibTeX export of the database would fail).
+
+    Imports call this for every record: the people and topics, which recur, are checked once each.
+    """
     from survey_db.bibtex import _ENTRY_TYPE, _KEY
     from survey_db.errors import InputError
-    from survey_db.identifiers import fold_ascii, slugify
 
     if record.key is not None and _KEY.fullmatch(record.key) is None:
         raise InputError(
@@ -228,28 +231,59 @@ def check_storable(record) -> None:  # noqa: ANN001
         )
     if record.entry_type is not None and _ENTRY_TYPE.fullmatch(record.entry_type) is None:
         raise InputError(f"entry type {record.entry_type!r} is not a BibTeX type such as article or misc")
-    paper, venue, author, topic = (t.__table__.c for t in (Paper, Venue, Author, Topic))
     if record.title and len(record.title) > TITLE_LIMIT:
         raise InputError(f"title {record.title[:40] + '...'!r} is longer than {TITLE_LIMIT} characters")
-    checks = [
-        ("citation key", record.key, paper.key),
-        ("entry type", record.entry_type, paper.entry_type),
-        ("DOI", record.doi, paper.doi),
-        ("arXiv id", record.arxiv_id, paper.arxiv_id),
-        ("pages", record.pages, paper.pages),
-        ("venue", record.venue, venue.short_name),
-        ("full venue name", record.venue_full, venue.full_name),
-    ]
     for name in record.topics:
         check_topic_name(name)
-        checks += [("topic", name, topic.name), ("topic", slugify(name), topic.slug)]
+    for label, attribute, limit, column in _record_columns():
+        value = getattr(record, attribute)
+        if value and len(value) > limit:
+            check_length(label, value, column)
+    for name in record.topics:
+        _check_topic(name)
     for name in record.authors:
-        checks += [
-            ("first name", name.first, author.first),
-            ("name part", name.von, author.von),
-            ("last name", name.last, author.last),
-            ("name suffix", name.jr, author.jr),
-            ("author name", fold_ascii(name.display), author.name_folded),
-        ]
-    for label, value, column in checks:
+        _check_person(name)
+
+
+@lru_cache(maxsize=1)
+def _record_columns() -> tuple[tuple[str, str, int, object], ...]:
+    """(label, PaperRecord attribute, length limit, column) of the record's length-limited values."""
+    paper, venue = Paper.__table__.c, Venue.__table__.c
+    checks = (
+        ("citation key", "key", paper.key),
+        ("entry type", "entry_type", paper.entry_type),
+        ("DOI", "doi", paper.doi),
+        ("arXiv id", "arxiv_id", paper.arxiv_id),
+        ("pages", "pages", paper.pages),
+        ("venue", "venue", venue.short_name),
+        ("full venue name", "venue_full", venue.full_name),
+    )
+    return tuple(
+        (label, attribute, column.type.length, column)
+        for label, attribute, column in checks
+        if getattr(column.type, "length", None)
+    )
+
+
+@lru_cache(maxsize=65536)
+def _check_topic(name: str) -> None:
+    from survey_db.identifiers import slugify
+
+    topic = Topic.__table__.c
+    check_length("topic", name, topic.name)
+    check_length("topic", slugify(name), topic.slug)
+
+
+@lru_cache(maxsize=65536)
+def _check_person(name) -> None:  # noqa: ANN001 - a records.Name (frozen, hashable)
+    from survey_db.identifiers import fold_ascii
+
+    author = Author.__table__.c
+    for label, value, column in (
+        ("first name", name.first, author.first),
+        ("name part", name.von, author.von),
+        ("last name", name.last, author.last),
+        ("name suffix", name.jr, author.jr),
+        ("author name", fold_ascii(name.display), author.name_folded),
+    ):
         check_length(label, value, column)
