@@ -266,3 +266,35 @@ def test_only_the_invoked_command_is_built():
     assert [g.name for g in group.registered_groups] == ["topic"] and not group.registered_commands
     for argv in ([], ["--help"], ["--version"], ["qury"], ["--db", "x.db"]):
         assert narrowed(app, argv) is app
+
+
+def test_a_bulk_import_builds_the_indexes_again(empty_db, generated, monkeypatch):
+    from survey_db.services import io
+
+    if not empty_db.startswith("sqlite"):
+        pytest.skip("the indexes are rebuilt on SQLite only")
+
+    def indexes() -> list[tuple]:
+        database = open_database(empty_db)
+        try:
+            with database.session() as session:
+                sql = "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+                return [tuple(row) for row in session.connection().exec_driver_sql(sql)]
+        finally:
+            database.engine.dispose()
+
+    before = indexes()
+    monkeypatch.setattr(io, "BULK_REBUILD", 10)
+    bib, _ = generated
+    database = open_database(empty_db)
+    try:
+        with database.session() as session:
+            dropped = []
+            real = io._drop_plain_indexes
+            monkeypatch.setattr(io, "_drop_plain_indexes", lambda s: dropped.extend(real(s)) or list(dropped))
+            import_bibtex(session, iter_bibtex(read_bib_file(bib), bib.name), bib.name, expected=200)
+            assert len(dropped) >= 3
+    finally:
+        database.engine.dispose()
+    assert indexes() == before
+    assert len(_stored(empty_db)) == 200 + len(generate.generate(200, seed=7).proceedings)

@@ -115,7 +115,13 @@ def import_(
             # A retry (after a concurrent writer got in the way) reads the file again.
             reader = readers.pop() if readers else BibBatches(file, file.name, encoding, parallel=False)
             return import_bibtex(
-                session, reader, file.name, overwrite=overwrite, skip_invalid=skip_invalid, progress=progress
+                session,
+                reader,
+                file.name,
+                overwrite=overwrite,
+                skip_invalid=skip_invalid,
+                progress=progress,
+                expected=file.stat().st_size // 1000,  # a .bib entry with an abstract is about 1 KB
             )
 
     else:

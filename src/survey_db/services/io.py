@@ -207,17 +207,19 @@ def import_bibtex(
     overwrite: bool = False,
     skip_invalid: bool = False,
     progress: Callable[[float], None] | None = None,
+    expected: int = 0,
 ) -> ImportReport:
     """Import a .bib file batch by batch (see services.bibstream), in the caller's transaction.
 
     The same outcome as `import_parsed(session, parse_file(path, "bibtex"))` without holding every record:
     an invalid entry stops the import (after the whole file is read, to count the problems) unless
-    `skip_invalid`. `progress` is called with the share of the file done after each batch.
+    `skip_invalid`. `progress` is called with the share of the file done after each batch; `expected` is
+    about how many entries the file holds (see `bulk_work`).
     """
     report = ImportReport()
     importer = _Importer(session, by_key=True, overwrite=overwrite, report=report)
     problems: list[str] = []
-    with bulk_work(session):
+    with bulk_work(session, expected):
         for batch in batches:
             problems.extend(batch.errors)
             report.warnings.extend(
@@ -237,23 +239,54 @@ def import_bibtex(
 
 
 @contextmanager
-def bulk_work(session: Session) -> Iterator[None]:
+def bulk_work(session: Session, expected: int = 0) -> Iterator[None]:
     """Settings for writing many rows: the cyclic garbage collector paused (with many records alive, each
     full collection walks all of them, and the work forms no cycles worth collecting before it ends), and
-    on SQLite a page cache of 128 MiB instead of 2 MiB (index pages are updated in random order)."""
+    on SQLite a page cache of 128 MiB instead of 2 MiB (index pages are updated in random order).
+
+    When about `expected` new papers are at least as many as the stored ones (and many), SQLite's plain
+    (not unique) indexes on papers and their links are dropped and built again at the end, in the same
+    transaction: building an index from all rows at once costs less than updating it row by row.
+    """
     collecting = gc.isenabled()
     gc.disable()
     sqlite = session.get_bind().dialect.name == "sqlite"
+    connection = session.connection()
     if sqlite:
-        cache = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
-        session.connection().exec_driver_sql("PRAGMA cache_size=-131072")
+        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection.exec_driver_sql("PRAGMA cache_size=-131072")
+    rebuild = _drop_plain_indexes(session) if sqlite and expected >= BULK_REBUILD else []
     try:
         yield
+        for statement in rebuild:
+            connection.exec_driver_sql(statement)
     finally:
         if sqlite:
-            session.connection().exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
+            connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
         if collecting:
             gc.enable()
+
+
+# Imports of at least this many papers (into a database holding no more) rebuild the plain indexes.
+BULK_REBUILD = 20000
+_BULK_TABLES = ("papers", "paper_authors", "paper_topics")
+
+
+def _drop_plain_indexes(session: Session) -> list[str]:
+    """Drop the non-unique indexes of the paper tables (SQLite) unless the table holds many papers already;
+    returns the statements that create them again."""
+    connection = session.connection()
+    if (connection.exec_driver_sql("SELECT count(*) FROM papers").scalar() or 0) > BULK_REBUILD:
+        return []
+    marks = ", ".join("?" * len(_BULK_TABLES))
+    rows = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND upper(sql) NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ({marks}) ORDER BY name",
+        _BULK_TABLES,
+    ).all()
+    for name, _ in rows:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [sql for _, sql in rows]
 
 
 class _Importer:
