@@ -298,3 +298,35 @@ def test_a_bulk_import_builds_the_indexes_again(empty_db, generated, monkeypatch
         database.engine.dispose()
     assert indexes() == before
     assert len(_stored(empty_db)) == 200 + len(generate.generate(200, seed=7).proceedings)
+
+
+def test_bibtex_export_in_pieces_is_the_whole_export(empty_db, generated, monkeypatch):
+    """Pieces, crossref families put back in place, and the helper process: the text of one format."""
+    from survey_db.services import export
+
+    bib, _ = generated
+    _import_bib(empty_db, bib)
+    database = open_database(empty_db)
+    try:
+        with database.session() as session:
+            for sort in ("position", "title"):
+                ids, _ = find_ids(session, Filters(), sort=sort)
+                whole = export.to_bibtex(p.record for p in iter_papers(session, ids, sections=False))
+                assert "crossref" in whole
+                monkeypatch.setattr(export, "BIBTEX_PIECE", 7)
+                assert export.bibtex_export(session, ids) == whole
+                assert export.bibtex_export(session, ids[::-1]) == export.to_bibtex(
+                    p.record for p in iter_papers(session, ids[::-1], sections=False)
+                )
+                if empty_db.startswith("sqlite"):
+                    monkeypatch.setattr(export, "PARALLEL_BIBTEX", 10)
+                    monkeypatch.setattr(export, "_spare_core", lambda: True)
+                    assert export.bibtex_export(session, ids) == whole
+                    biblatex = export.bibtex_export(session, ids, style="biblatex", unicode=True)
+                    records = (p.record for p in iter_papers(session, ids, sections=False))
+                    assert biblatex == export.to_bibtex(records, style="biblatex", unicode=True)
+                monkeypatch.setattr(export, "PARALLEL_BIBTEX", 20000)
+                monkeypatch.setattr(export, "BIBTEX_PIECE", 2000)
+            assert export.bibtex_export(session, []) == ""
+    finally:
+        database.engine.dispose()

@@ -246,6 +246,12 @@ def export(
             result = exporting.into_readme(session, current, selection, style=style, toc_depth=toc_depth)
         elif fmt == "markdown":
             result = exporting.to_markdown(session, selection, style=style, toc_depth=toc_depth)
+        elif fmt in ("bibtex", "biblatex"):
+            from survey_db.services.query import find_ids
+
+            ids, _ = find_ids(session, selection, sort=sort_order(sort, text))
+            with progress_bar("exporting") as progress:
+                result = exporting.bibtex_export(session, ids, style=fmt, unicode=unicode, progress=progress)
         else:
             with_sections = fmt in ("json", "csv")
             found, total = iter_selected(
@@ -255,8 +261,6 @@ def export(
                 papers = _counted(found, total, progress)  # read from the database as they are written
                 records = (p.record for p in papers)
                 result = {
-                    "bibtex": lambda: exporting.to_bibtex(records, unicode=unicode),
-                    "biblatex": lambda: exporting.to_bibtex(records, style="biblatex", unicode=unicode),
                     "json": lambda: exporting.to_json(papers),
                     "csl-json": lambda: exporting.to_csl_json(list(records)),
                     "csv": lambda: exporting.to_csv(list(papers)),
