@@ -261,7 +261,7 @@ def export(
                 papers = _counted(found, total, progress)  # read from the database as they are written
                 records = (p.record for p in papers)
                 result = {
-                    "json": lambda: exporting.to_json(papers),
+                    "json": lambda: list(exporting.json_chunks(papers)),  # pieces, never all joined
                     "csl-json": lambda: exporting.to_csl_json(list(records)),
                     "csv": lambda: exporting.to_csv(list(papers)),
                 }[fmt]()
@@ -281,8 +281,13 @@ def export(
         note(f"wrote {output}")
 
 
-def _write(out, text: str) -> None:  # noqa: ANN001
-    """Write a large text a megabyte at a time (writing it whole encodes a copy of all of it at once)."""
+def _write(out, text: str | Iterable[str]) -> None:  # noqa: ANN001
+    """Write a text (a megabyte at a time: writing it whole encodes a copy of all of it at once) or the
+    pieces of one as they are made."""
+    if not isinstance(text, str):
+        for piece in text:
+            out.write(piece)
+        return
     step = 1 << 20
     for start in range(0, len(text), step):
         out.write(text[start : start + step])

@@ -38,12 +38,19 @@ def paper_json(paper: ExportedPaper) -> dict[str, object]:
 
 
 def to_json(papers: Iterable[ExportedPaper]) -> str:
-    """A JSON list of papers, as `json.dumps(list, indent=2)` writes it, built a paper at a time."""
-    items = [json.dumps(paper_json(p), ensure_ascii=False, indent=2) for p in papers]
-    if not items:
-        return "[]\n"
-    # JSON strings hold no raw newline, so indenting every line indents each object one level.
-    return "[\n" + ",\n".join("  " + item.replace("\n", "\n  ") for item in items) + "\n]\n"
+    """A JSON list of papers, as `json.dumps(list, indent=2)` writes it."""
+    return "".join(json_chunks(papers))
+
+
+def json_chunks(papers: Iterable[ExportedPaper]) -> Iterator[str]:
+    """`to_json` a paper at a time, for writing a large export without holding all of its text."""
+    first = True
+    for paper in papers:
+        # JSON strings hold no raw newline, so indenting every line indents the object one level.
+        item = json.dumps(paper_json(paper), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        yield ("[\n  " if first else ",\n  ") + item
+        first = False
+    yield "[]\n" if first else "\n]\n"
 
 
 def to_csv(papers: list[ExportedPaper]) -> str:
