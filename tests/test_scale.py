@@ -298,6 +298,16 @@ def test_a_bulk_import_builds_the_indexes_again(empty_db, generated, monkeypatch
         database.engine.dispose()
     assert indexes() == before
     assert len(_stored(empty_db)) == 200 + len(generate.generate(200, seed=7).proceedings)
+    database = open_database(empty_db)
+    try:
+        with database.session() as session:
+            check = "INSERT INTO papers_fts(papers_fts) VALUES ('integrity-check')"
+            session.connection().exec_driver_sql(check)
+            for word in ("neural", "mo", "Gödel"):
+                fast = set(session.scalars(text_match(session, word)))
+                assert fast == set(session.scalars(like_match(word)))
+    finally:
+        database.engine.dispose()
 
 
 def test_bibtex_export_in_pieces_is_the_whole_export(empty_db, generated, monkeypatch):
