@@ -83,7 +83,7 @@ from typing import Any
 from survey_db.errors import InputError
 from survey_db.identifiers import arxiv_id as _arxiv_id
 from survey_db.identifiers import normalize_doi
-from survey_db.latex import latex_to_unicode, protect_capitals, unicode_to_latex
+from survey_db.latex import group_end, latex_to_unicode, protect_capitals, unicode_to_latex
 from survey_db.names import parse_name
 from survey_db.records import Name, PaperRecord
 
@@ -533,19 +533,9 @@ def _encode_von_word(word: str, ascii: bool) -> str:  # noqa: A002
     latex = unicode_to_latex(word, ascii)
     if latex.startswith("{\\"):
         # `{\"u}ber` counts as upper case for BibTeX's name parser; `\"uber` does not.
-        depth, i = 0, 0
-        while i < len(latex):
-            ch = latex[i]
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-                if depth == 0:
-                    return latex[1:i] + latex[i + 1 :]
-            i += 1
+        end = group_end(latex, 0)
+        if latex[end - 1 : end] == "}":
+            return latex[1 : end - 1] + latex[end:]
     return latex
 
 

@@ -148,7 +148,7 @@ def _decode_cached(text: str) -> str:
     return _decode(text, 0)
 
 
-def _group_end(s: str, i: int) -> int:
+def group_end(s: str, i: int) -> int:
     """Index after the `}` that closes the `{` at s[i] (len(s) when it is never closed)."""
     depth, n = 0, len(s)
     while i < n:
@@ -175,7 +175,7 @@ def _argument(s: str, i: int) -> tuple[str, int, bool]:
         return "", n, False
     c = s[i]
     if c == "{":
-        end = _group_end(s, i)
+        end = group_end(s, i)
         return s[i + 1 : end - 1] if end <= n and s[end - 1 : end] == "}" else s[i + 1 : end], end, True
     if c == "\\":
         m = _LETTERS.match(s, i + 1)
@@ -255,7 +255,7 @@ def _decode(s: str, level: int) -> str:
                 # Unknown: keep the command and the braced arguments that follow, as written.
                 k = j
                 while k < n and s[k] == "{":
-                    k = _group_end(s, k)
+                    k = group_end(s, k)
                 append(s[i:k])
                 i = k
             continue
@@ -482,7 +482,7 @@ def _protect_token(token: str) -> str:
     core = token[start:end]
     if not core or not _balanced(core):
         return token
-    if core[0] == "{" and _group_end(core, 0) == len(core) and not core.startswith("{\\"):
+    if core[0] == "{" and group_end(core, 0) == len(core) and not core.startswith("{\\"):
         return token  # already protected
     if not _needs_protection(latex_to_unicode(core)):
         return token
