@@ -266,12 +266,27 @@ def csl_file(draw) -> bytes:
 # -- the property --------------------------------------------------------------------------------------------
 
 NOTES = ("warning:", "skipped invalid:", "conflict:")
+BASELINE = """
+@inproceedings{leviathan2023fast,
+  author = {Leviathan, Yaniv and Kalman, Matan and Matias, Yossi},
+  title = {Fast Inference from Transformers via Speculative Decoding},
+  booktitle = {International Conference on Machine Learning}, year = {2023},
+  eprint = {2211.17192}, archiveprefix = {arXiv}, keywords = {Speculative Decoding},
+}
+@misc{t, title = {T}, note = {a paper titled T, as many generated rows are}}
+@article{a, author = {A, B}, title = {A}, journal = {J}, year = {2020}, doi = {10.1000/xyz}}
+"""
 
 
 def _import_cleanly(cli, db: str, folder: Path, data: bytes, suffix: str, importer: str, note=event) -> str:  # noqa: ANN001
     path = folder / f"input{suffix}"
     path.write_bytes(data)
     before = snapshot(db)
+    if not before["papers"]:  # every example meets the same few stored papers, which it may match
+        baseline = folder / "baseline.bib"
+        baseline.write_text(BASELINE, encoding="utf-8")
+        assert cli("import", str(baseline), db=db).exit_code == 0
+        before = snapshot(db)
     result = cli("import", str(path), db=db)  # a traceback would be raised here
     assert result.exit_code in (0, 1), result
     if result.exit_code == 0:
@@ -282,7 +297,7 @@ def _import_cleanly(cli, db: str, folder: Path, data: bytes, suffix: str, import
         except UnicodeDecodeError:
             assert data.startswith((b"\xff\xfe", b"\xfe\xff")), "invalid UTF-8 was imported"
         _exports_parse_back(cli, db)
-        _empty(db)  # the next example starts from an empty database, so examples stay cheap
+        _empty(db)  # the next example starts again from the baseline papers, so examples stay cheap
         return "imported"
     problems = [line for line in result.stderr.splitlines() if not line.startswith(NOTES)]
     assert len(problems) == 1 and problems[0].startswith("error: "), result.stderr
@@ -394,6 +409,7 @@ NAMED_CASES = {
     ),
     "bib-nul-utf16": (".bib", "\ufeff@misc{a, title = {x\x00y}}\n".encode("utf-16-le"), False),
     "bib-invalid-utf8": (".bib", b"@misc{a, title = {caf\xe9 \xff}}\n", False),
+    "bib-control-character-key": (".bib", b"@misc{00\x1dx y, title = {T}}\n", False),  # one line, escaped
     "bib-long-key": (".bib", b"@misc{" + b"k" * 300 + b", title = {T}}\n", False),
     "csv-10000-columns": (
         ".csv",
@@ -422,6 +438,9 @@ NAMED_CASES = {
         False,
     ),
     "md-1mb-heading": (".md", b"# T\n\n## " + b"h" * MB + b"\n\n| Title |\n|---|\n| A paper |\n", False),
+    "md-1mb-open-comments": (".md", MD_HEAD.encode() + b"<!--" * (MB // 4), True),  # was minutes
+    "md-long-open-comment": (".md", (MD_HEAD + "<table><tr><td><!--\n" + "a line\n" * 30_000).encode(), True),
+    "md-charrefs": (".md", (MD_TABLE + "&#0;&#xD800;&#99999999; | X |\n").encode(), True),
     "md-1mb-cell": (".md", (MD_TABLE + "w " * (MB // 2) + " | ICML |\n").encode(), False),
     "json-deep": (".json", b"[" * 100_000 + b"]" * 100_000, False),
     "json-deep-title": (".json", b'[{"title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]", False),

@@ -255,20 +255,41 @@ def _html_parsers():
 
         def handle_charref(self, name):
             try:
-                char = chr(int(name[1:], 16) if name[:1] in "xX" else int(name))
-            except (ValueError, OverflowError):
+                int(name[1:], 16) if name[:1] in "xX" else int(name)
+            except ValueError:
                 self.sink.text(f"&#{name};", False, self._line())
-            else:
-                self.sink.text(char, True, self._line())
+            else:  # as HTML reads it: &#0;, a surrogate or a number past Unicode is U+FFFD
+                self.sink.text(html.unescape(f"&#{name};"), True, self._line())
 
     return TagEvents, Feeder
+
+
+def _defuse(markup: str) -> str:
+    """The markup with what can never end written as text: a '<' after the last '>', a comment opener after
+    the last '-->', a CDATA opener after the last ']]>'. html.parser would rescan each from its start again
+    and again (quadratic time, CVE-2025-6069: minutes for a 1 MB README) before treating it as text anyway.
+    Lines stay as they are."""
+    last = markup.rfind(">")
+    if markup.find("<", last + 1) >= 0:
+        markup = markup[: last + 1] + markup[last + 1 :].replace("<", "&lt;")
+    for opener, closer in (("<!--", "-->"), ("<![CDATA[", "]]>")):
+        end = markup.rfind(closer)
+        cut = markup.find(opener, end + len(closer) if end >= 0 else 0)
+        if cut >= 0:
+            markup = markup[:cut] + markup[cut:].replace(opener, "&lt;" + opener[1:])
+    return markup
+
+
+# An unfinished tag or comment longer than this is fed to html.parser in growing pieces, not line by line:
+# it rescans the unfinished part on every feed.
+_RESCAN_LIMIT = 4096
 
 
 def _tag_events(markup: str) -> list[tuple[str, str, dict[str, str | None]]]:
     tag_events, _ = _html_parsers()
     parser = tag_events()
     try:
-        parser.feed(markup)
+        parser.feed(_defuse(markup))
         parser.close()
     except (AssertionError, ValueError):
         return []
@@ -878,7 +899,7 @@ class _Reader:
         _, feeder = _html_parsers()
         parser = feeder(self.tables, start + 1)
         try:
-            parser.feed("\n".join(self.lines[start:stop]) + "\n")
+            parser.feed(_defuse("\n".join(self.lines[start:stop]) + "\n"))
             parser.close()
         except (AssertionError, ValueError) as exc:  # html.parser's rare complaints about broken markup
             self.problem(start + 1, "html-error", WARNING, f"unreadable HTML: {exc}")
@@ -895,9 +916,21 @@ class _Reader:
         _, feeder = _html_parsers()
         parser = feeder(self.tables, start + 1)
         run: list[int] = []
+        lines = _defuse("\n".join(self.lines[start:stop])).split("\n")
+        pending: list[str] = []  # lines held back while a long unfinished tag or comment is open
+        held = 0
         try:
-            for number in range(start, stop):
-                line = self.lines[number]
+            for number, line in enumerate(lines, start=start):
+                if pending or len(parser.rawdata) > _RESCAN_LIMIT:
+                    if run:
+                        self._markdown_run(run)
+                        run = []
+                    pending.append(line + "\n")
+                    held += len(line) + 1
+                    if held >= len(parser.rawdata):  # each rescan is paid for by as much new text
+                        parser.feed("".join(pending))
+                        pending, held = [], 0
+                    continue
                 # Markdown inside an HTML block (<details> without a blank line): GitHub shows it raw, but
                 # its headings and lists are meant as structure. Not inside tables, comments or open tags.
                 if (not raw and self.tables.table is None and not parser.rawdata and line.strip()
@@ -907,6 +940,8 @@ class _Reader:
                     self._markdown_run(run)
                     run = []
                 parser.feed(line + "\n")
+            if pending:
+                parser.feed("".join(pending))
             if run:
                 self._markdown_run(run)
             parser.close()

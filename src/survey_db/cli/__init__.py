@@ -39,9 +39,17 @@ class SurveyGroup(TyperGroup):
 
 
 def fail(message: str) -> None:
-    """Print `error: message` on stderr and exit 1."""
-    typer.echo(f"error: {message}", err=True)
+    """Print `error: message` on stderr, on one line, and exit 1."""
+    typer.echo(f"error: {one_line(message)}", err=True)
     raise typer.Exit(1)
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and other invisible control characters (from a hostile file's key or value)
+    written as escapes, so that a message stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def note(message: str) -> None:
