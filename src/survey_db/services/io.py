@@ -510,8 +510,10 @@ def session_reader(session: Session, expected: int = 0, *, sections: bool = True
 def section_paths(session: Session) -> tuple[dict[int, int], list[list[str]]]:
     """Each section's rank in tree order (section id -> rank), and the path of titles of each rank."""
     rank = section_order(session)
-    titles = dict(session.execute(select(Section.id, Section.title)).all())
-    parents = dict(session.execute(select(Section.id, Section.parent_id)).all())
+    table = Section.__table__.c
+    titles, parents = {}, {}
+    for section_id, title, parent_id in session.execute(select(table.id, table.title, table.parent_id)):
+        titles[section_id], parents[section_id] = title, parent_id
     paths: list[list[str]] = [[] for _ in rank]
     for section_id, index in rank.items():
         parent = parents[section_id]

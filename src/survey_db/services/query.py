@@ -8,10 +8,21 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
+from survey_db import models
 from survey_db.errors import InputError
-from survey_db.identifiers import fold_ascii
-from survey_db.models import Author, Paper, PaperAuthor, PaperTopic, Placement, Section, Venue
-from survey_db.services.taxonomy import resolve_section, resolve_topic, subtree_ids
+from survey_db.identifiers import fold_ascii, slugify
+from survey_db.services.taxonomy import SectionNode, resolve_section, resolve_topic, subtree_ids
+
+# Core columns of the tables, not the ORM classes: a query then needs no mapper configuration (the first
+# ORM statement of a process configures every mapper, a few percent of `survey query`'s start-up).
+papers = models.Paper.__table__.c
+paper_topics = models.PaperTopic.__table__.c
+placements = models.Placement.__table__.c
+people = models.Author.__table__.c
+paper_people = models.PaperAuthor.__table__.c
+venues = models.Venue.__table__.c
+sections = models.Section.__table__.c
+topics = models.Topic.__table__.c
 
 SORTS = ("position", "relevance", "year", "title", "added")
 
@@ -51,32 +62,32 @@ def text_words(text: str) -> list[str]:
 
 def select_ids(session: Session, filters: Filters):  # noqa: ANN201
     """A SELECT of paper ids matching the filters."""
-    statement = select(Paper.id)
+    statement = select(papers.id)
     if filters.text:
-        statement = statement.where(Paper.id.in_(text_match(session, filters.text)))
+        statement = statement.where(papers.id.in_(text_match(session, filters.text)))
     # Each filter is `id IN (ids from its index)`, not a correlated EXISTS: the database reads the few
     # matching ids from the index and looks the papers up, instead of testing every paper.
     for name in filters.topics:
-        topic = resolve_topic(session, name)
+        topic_id = _topic_id(session, name)
         statement = statement.where(
-            Paper.id.in_(select(PaperTopic.paper_id).where(PaperTopic.topic_id == topic.id))
+            papers.id.in_(select(paper_topics.paper_id).where(paper_topics.topic_id == topic_id))
         )
     if filters.section:
-        node = resolve_section(session, filters.section)
-        placed = select(Placement.paper_id).where(Placement.section_id.in_(subtree_ids(node)))
-        statement = statement.where(Paper.id.in_(placed))
+        node = resolve_section(session, filters.section, _section_nodes(session))
+        placed = select(placements.paper_id).where(placements.section_id.in_(subtree_ids(node)))
+        statement = statement.where(papers.id.in_(placed))
     if filters.venue:
         wanted = filters.venue.strip().lower()
-        venue_ids = select(Venue.id).where(
-            or_(func.lower(Venue.short_name) == wanted, func.lower(Venue.full_name).like(f"%{wanted}%"))
+        venue_ids = select(venues.id).where(
+            or_(func.lower(venues.short_name) == wanted, func.lower(venues.full_name).like(f"%{wanted}%"))
         )
-        statement = statement.where(Paper.venue_id.in_(venue_ids))
+        statement = statement.where(papers.venue_id.in_(venue_ids))
     if filters.year:
         low, high = parse_year_range(filters.year)
         if low is not None:
-            statement = statement.where(Paper.year >= low)
+            statement = statement.where(papers.year >= low)
         if high is not None:
-            statement = statement.where(Paper.year <= high)
+            statement = statement.where(papers.year <= high)
     if filters.author:
         folded = " ".join(text_words(filters.author))
         if not folded:
@@ -84,16 +95,63 @@ def select_ids(session: Session, filters: Filters):  # noqa: ANN201
         # The words in order, anything between them ('j smith' finds 'J. Smith'); the people first, then
         # their papers through the index on paper_authors.author_id.
         pattern = "%" + "%".join(_escape_like(word) for word in folded.split()) + "%"
-        people = select(Author.id).where(Author.name_folded.like(pattern, escape="\\"))
-        authors = select(PaperAuthor.paper_id).where(PaperAuthor.author_id.in_(people))
-        statement = statement.where(Paper.id.in_(authors))
+        found = select(people.id).where(people.name_folded.like(pattern, escape="\\"))
+        authors = select(paper_people.paper_id).where(paper_people.author_id.in_(found))
+        statement = statement.where(papers.id.in_(authors))
     if filters.has_code is True:
-        statement = statement.where(Paper.code_url.is_not(None))
+        statement = statement.where(papers.code_url.is_not(None))
     elif filters.has_code is False:
-        statement = statement.where(Paper.code_url.is_(None))
+        statement = statement.where(papers.code_url.is_(None))
     if filters.keys is not None:
-        statement = statement.where(Paper.key.in_(filters.keys))
+        statement = statement.where(papers.key.in_(filters.keys))
     return statement
+
+
+def _topic_id(session: Session, name: str) -> int:
+    """The id of a topic by name (case- and accent-insensitive) or slug, as `taxonomy.resolve_topic` finds
+    it, from plain rows; an unknown name gets resolve_topic's error."""
+    wanted = fold_ascii(name).lower().strip()
+    slug = slugify(name)
+    for topic_id, topic_name, topic_slug in session.execute(
+        select(topics.id, topics.name, topics.slug).order_by(topics.id)
+    ):
+        if fold_ascii(topic_name).lower().strip() == wanted or topic_slug in (name.strip(), slug):
+            return topic_id
+    return resolve_topic(session, name).id
+
+
+@dataclass
+class _Section:
+    """The columns of a section that `taxonomy.resolve_section` and `subtree_ids` read."""
+
+    id: int
+    title: str
+    slug: str
+    description: str | None = None
+
+
+def _section_nodes(session: Session) -> list[SectionNode]:
+    """The section tree as `taxonomy.section_tree` gives it, from plain rows (no ORM objects)."""
+    rows = session.execute(
+        select(sections.id, sections.parent_id, sections.title, sections.slug).order_by(
+            sections.position, sections.id
+        )
+    ).all()
+    children: dict[int | None, list] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+    ordered: list[SectionNode] = []
+
+    def walk(parent_id: int | None, path: list[str], parent: SectionNode | None) -> None:
+        for row in children.get(parent_id, []):
+            node = SectionNode(_Section(row.id, row.title, row.slug), [*path, row.title])  # type: ignore[arg-type]
+            ordered.append(node)
+            if parent:
+                parent.children.append(node)
+            walk(row.id, node.path, node)
+
+    walk(None, [], None)
+    return ordered
 
 
 def text_match(session: Session, query_text: str):  # noqa: ANN201
@@ -115,15 +173,15 @@ def text_match(session: Session, query_text: str):  # noqa: ANN201
         )
     if dialect == "postgresql":
         tsquery = func.to_tsquery("simple", " & ".join(f"{word}:*" for word in words))
-        return select(Paper.id).where(func.to_tsvector("simple", Paper.search_text).op("@@")(tsquery))
+        return select(papers.id).where(func.to_tsvector("simple", papers.search_text).op("@@")(tsquery))
     return like_match(query_text)
 
 
 def like_match(query_text: str):  # noqa: ANN201
     """`text_match` as LIKE on the folded text: the reference the indexes must agree with."""
-    statement = select(Paper.id)
+    statement = select(papers.id)
     for word in text_words(query_text):
-        statement = statement.where(Paper.search_text.like(f"% {_escape_like(word)}%", escape="\\"))
+        statement = statement.where(papers.search_text.like(f"% {_escape_like(word)}%", escape="\\"))
     return statement
 
 
@@ -143,7 +201,10 @@ def find_ids(
     statement = select_ids(session, filters)
     everything = filters == Filters()
     matching = statement.subquery()
-    total = session.scalar(select(func.count()).select_from(Paper if everything else matching)) or 0
+    total = (
+        session.scalar(select(func.count()).select_from(models.Paper.__table__ if everything else matching))
+        or 0
+    )
     if total == 0:
         return [], 0
     if sort == "relevance" and filters.text:
@@ -152,13 +213,13 @@ def find_ids(
         ids = _ids_in_tree_order(session, matching, limit, total, everything)
     else:
         order = {
-            "year": (Paper.year.desc().nulls_last(), Paper.key),
-            "title": (func.lower(Paper.title), Paper.key),
-            "added": (Paper.id,),
+            "year": (papers.year.desc().nulls_last(), papers.key),
+            "title": (func.lower(papers.title), papers.key),
+            "added": (papers.id,),
         }[sort]
-        statement = select(Paper.id).order_by(*order)
+        statement = select(papers.id).order_by(*order)
         if not everything:
-            statement = statement.where(Paper.id.in_(select(matching.c.id)))
+            statement = statement.where(papers.id.in_(select(matching.c.id)))
         if limit:
             statement = statement.limit(limit)
         ids = list(session.scalars(statement))
@@ -187,14 +248,14 @@ def _ids_by_relevance(session: Session, matching, filters: Filters, limit: int |
         return list(session.scalars(statement))
     if dialect == "postgresql":
         tsquery = func.to_tsquery("simple", " & ".join(f"{word}:*" for word in words))
-        vector = func.to_tsvector("simple", Paper.search_text)
+        vector = func.to_tsvector("simple", papers.search_text)
         statement = (
-            select(Paper.id)
+            select(papers.id)
             .where(vector.op("@@")(tsquery))
-            .order_by(func.ts_rank(vector, tsquery).desc(), Paper.id)
+            .order_by(func.ts_rank(vector, tsquery).desc(), papers.id)
         )
         if not only_text:
-            statement = statement.where(Paper.id.in_(select(matching.c.id)))
+            statement = statement.where(papers.id.in_(select(matching.c.id)))
         if limit:
             statement = statement.limit(limit)
         return list(session.scalars(statement))
@@ -205,7 +266,7 @@ def section_order(session: Session) -> dict[int, int]:
     """Each section's rank in tree (pre-)order, as `taxonomy.section_tree` orders them (siblings by
     position, then id), from one light query."""
     children: dict[int | None, list[int]] = {}
-    rows = session.execute(select(Section.id, Section.parent_id).order_by(Section.position, Section.id))
+    rows = session.execute(select(sections.id, sections.parent_id).order_by(sections.position, sections.id))
     for section_id, parent_id in rows:
         children.setdefault(parent_id, []).append(section_id)
     rank: dict[int, int] = {}
@@ -231,8 +292,8 @@ def _ids_in_tree_order(  # noqa: ANN001
         return _first_in_tree_order(session, matching, limit, rank, everything)
     best: dict[int, tuple[int, int, int]] = {}
     rows = session.execute(
-        select(matching.c.id, Placement.section_id, Placement.position).outerjoin(
-            Placement, Placement.paper_id == matching.c.id
+        select(matching.c.id, placements.section_id, placements.position).outerjoin(
+            models.Placement.__table__, placements.paper_id == matching.c.id
         )
     )
     unplaced = 1 << 30
@@ -256,11 +317,11 @@ def _first_in_tree_order(  # noqa: ANN001
     while start < len(sections) and len(chosen) < limit:
         group = sections[start : start + step]
         start, step = start + step, step * 4
-        statement = select(Placement.paper_id, Placement.section_id, Placement.position).where(
-            Placement.section_id.in_(group)
+        statement = select(placements.paper_id, placements.section_id, placements.position).where(
+            placements.section_id.in_(group)
         )
         if not everything:
-            statement = statement.where(Placement.paper_id.in_(select(matching.c.id)))
+            statement = statement.where(placements.paper_id.in_(select(matching.c.id)))
         rows = session.execute(statement).all()
         rows.sort(key=lambda row: (rank[row[1]], row[2], row[0]))
         for pid, _section_id, _position in rows:
@@ -270,7 +331,7 @@ def _first_in_tree_order(  # noqa: ANN001
                 if len(chosen) == limit:
                     return chosen
     if len(chosen) < limit:
-        placed = select(Placement.paper_id)
+        placed = select(placements.paper_id)
         unplaced = (
             select(matching.c.id)
             .where(matching.c.id.not_in(placed))
