@@ -16,6 +16,7 @@ as `survey dump` writes it). `Collection.queries` names filters that select few 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 from dataclasses import dataclass, field
@@ -624,7 +625,6 @@ def seed_records(collection: Collection) -> list[PaperRecord]:
 
 def taxonomy_text(collection: Collection) -> str:
     """taxonomy.toml as `survey dump` writes it."""
-    import json
 
     lines = [
         "# The survey's taxonomy: sections in tree order, each with its papers' keys in table order.",
@@ -651,7 +651,8 @@ def taxonomy_text(collection: Collection) -> str:
 
 
 def write(collection: Collection, out_dir: Path) -> tuple[Path, Path]:
-    """Write collection.bib and seeds/ into out_dir; returns (the .bib, the seeds folder)."""
+    """Write collection.bib, seeds/ and queries.json (selective filters) into out_dir; returns (the .bib, the
+    seeds folder)."""
     from survey_db.bibtex import format_bibtex
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -663,6 +664,7 @@ def write(collection: Collection, out_dir: Path) -> tuple[Path, Path]:
         format_bibtex(seed_records(collection), style="bibtex", ascii=False), encoding="utf-8"
     )
     (seeds / "taxonomy.toml").write_text(taxonomy_text(collection), encoding="utf-8")
+    (out_dir / "queries.json").write_text(json.dumps(collection.queries, indent=1), encoding="utf-8")
     return bib, seeds
 
 

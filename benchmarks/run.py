@@ -40,10 +40,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-
-import generate  # noqa: E402
-
 PYTHON = sys.executable
 # The installed `survey` console script beside this Python, else the same entry point through -c.
 _SCRIPT = Path(PYTHON).parent / "survey"
@@ -267,10 +263,12 @@ def measure_size(n: int, work: Path, repeats: int, results: Results) -> None:
     folder = work / str(n)
     marker = folder / "done"
     if not marker.exists():
+        # In a child process: this one stays small, since every command it starts is forked from it (and a
+        # forked child's peak memory counts what it shared with its parent).
         print(f"[{n}] generating", flush=True)
-        generate.write(generate.generate(n), folder)
+        check(run([PYTHON, str(HERE / "generate.py"), str(n), str(folder)]), "generate")
         marker.write_text("ok")
-    collection_queries = json.loads(_queries(n, folder))
+    collection_queries = json.loads((folder / "queries.json").read_text())
     bib, seeds = folder / "collection.bib", folder / "seeds"
     slow = n > 10_000
 
@@ -402,13 +400,6 @@ def measure_size(n: int, work: Path, repeats: int, results: Results) -> None:
     )
     print(f"[{n}] start-up done", flush=True)
     results.loads.append(f"after N={n:,}: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-
-
-def _queries(n: int, folder: Path) -> str:
-    path = folder / "queries.json"
-    if not path.exists():
-        path.write_text(json.dumps(generate.generate(n).queries))
-    return path.read_text()
 
 
 def _remove_db(db: Path) -> None:
