@@ -57,6 +57,7 @@ class Run:
     stdout: str = ""
     stderr: str = ""
     code: int = 0
+    cpu: float | None = None  # user + system seconds of the process and the children it waited for
 
 
 def _tree_rss(root: int) -> int:
@@ -112,6 +113,7 @@ def run(command: list[str], *, cwd: Path | None = None, env: dict | None = None)
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
             process.returncode,
+            usage.ru_utime + usage.ru_stime,
         )
 
 
@@ -133,6 +135,7 @@ def median_runs(commands: list[list[str]], repeats: int, **kwargs) -> list[Run]:
             max(r.peak_mib for r in rs),
             rs[-1].stdout,
             rs[-1].stderr,
+            cpu=statistics.median(r.cpu or 0 for r in rs),
         )
         for rs in results
     ]
@@ -237,6 +240,7 @@ class Row:
     baseline_seconds: float | None = None
     baseline_mib: float | None = None
     note: str = ""
+    baseline_cpu: float | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -259,7 +263,29 @@ def survey(db: Path, *args: str) -> list[str]:
     return [*SURVEY, "--db", str(db), *args]
 
 
-def measure_size(n: int, work: Path, repeats: int, results: Results) -> None:
+def busy_fraction(seconds: float = 1.0) -> float:
+    """The share of all CPUs busy over `seconds` (from /proc/stat)."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        return sum(fields), fields[3] + (fields[4] if len(fields) > 4 else 0)
+
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return 1 - (idle1 - idle0) / max(total1 - total0, 1)
+
+
+def wait_for_quiet(limit: float) -> float:
+    """Wait up to `limit` seconds until other work leaves the CPUs mostly idle; the busy share seen last."""
+    deadline = time.time() + limit
+    busy = busy_fraction()
+    while busy > 0.15 and time.time() < deadline:
+        busy = busy_fraction(3)
+    return busy
+
+
+def measure_size(n: int, work: Path, repeats: int, results: Results, quiet: float = 0) -> None:
     folder = work / str(n)
     marker = folder / "done"
     if not marker.exists():
@@ -271,9 +297,11 @@ def measure_size(n: int, work: Path, repeats: int, results: Results) -> None:
     collection_queries = json.loads((folder / "queries.json").read_text())
     bib, seeds = folder / "collection.bib", folder / "seeds"
     slow = n > 10_000
+    busy = wait_for_quiet(quiet)
+    results.loads.append(f"N={n:,}: {busy:.0%} of the CPUs busy with other work before it started")
 
     # import of the .bib into an empty database, beside bibtexparser's plain parse
-    times, peaks, base_times, base_peaks = [], [], [], []
+    times, peaks, base_times, base_peaks, cpus, base_cpus = [], [], [], [], [], []
     for _ in range(1 if slow else min(repeats, 3)):
         db = folder / "import.db"
         _remove_db(db)
@@ -281,11 +309,13 @@ def measure_size(n: int, work: Path, repeats: int, results: Results) -> None:
         result = check(run(survey(db, "import", str(bib))), "import")
         times.append(result.seconds)
         peaks.append(result.peak_mib)
+        cpus.append(result.cpu)
         base = check(run([PYTHON, "-c", BIBTEXPARSER_PARSE, str(bib)]), "bibtexparser parse")
         base_times.append(base.seconds)
         base_peaks.append(base.peak_mib)
+        base_cpus.append(base.cpu)
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
-    imported = Run(statistics.median(times), max(peaks))
+    imported = Run(statistics.median(times), max(peaks), cpu=statistics.median(cpus))
     results.rows.append(
         Row(
             n,
@@ -295,6 +325,7 @@ def measure_size(n: int, work: Path, repeats: int, results: Results) -> None:
             statistics.median(base_times),
             max(base_peaks),
             summary,
+            statistics.median(base_cpus),
         )
     )
     print(f"[{n}] import {imported.seconds:.2f}s {imported.peak_mib:.0f} MiB ({summary})", flush=True)
@@ -323,7 +354,7 @@ def measure_size(n: int, work: Path, repeats: int, results: Results) -> None:
         )
         found = ours.stderr.strip().splitlines()[-1] if ours.stderr.strip() else ""
         results.rows.append(
-            Row(n, f"query {name} --limit 20", ours, "raw sqlite3", raw.seconds, raw.peak_mib, found)
+            Row(n, f"query {name} --limit 20", ours, "raw sqlite3", raw.seconds, raw.peak_mib, found, raw.cpu)
         )
         print(f"[{n}] query {name}: {ours.seconds * 1000:.0f} ms ({found})", flush=True)
 
@@ -333,18 +364,20 @@ def measure_size(n: int, work: Path, repeats: int, results: Results) -> None:
     out = folder / "export"
     out.mkdir(exist_ok=True)
     for fmt, suffix in (("bibtex", "bib"), ("markdown", "md"), ("json", "json")):
-        times, peaks = [], []
-        raw_times, raw_peaks = [], []
+        times, peaks, cpus = [], [], []
+        raw_times, raw_peaks, raw_cpus = [], [], []
         for _ in range(1 if slow else min(repeats, 3)):
             result = check(run(survey(db, "export", f"--{fmt}", "-o", str(out / f"all.{suffix}"))), "export")
             times.append(result.seconds)
             peaks.append(result.peak_mib)
+            cpus.append(result.cpu)
             if fmt != "bibtex":
                 raw = check(run([PYTHON, "-c", RAW_EXPORT, str(db), fmt, str(out / f"raw.{suffix}")]), "raw")
                 raw_times.append(raw.seconds)
                 raw_peaks.append(raw.peak_mib)
+                raw_cpus.append(raw.cpu)
         size_mb = (out / f"all.{suffix}").stat().st_size / 1e6
-        ours = Run(statistics.median(times), max(peaks))
+        ours = Run(statistics.median(times), max(peaks), cpu=statistics.median(cpus))
         if fmt == "bibtex":
             row = Row(n, "export --bibtex (all)", ours, "bibtexparser write", write_seconds, base.peak_mib)
             row.note = f"{size_mb:.0f} MB; baseline: write_string alone, timed inside"
@@ -357,6 +390,7 @@ def measure_size(n: int, work: Path, repeats: int, results: Results) -> None:
                 statistics.median(raw_times),
                 max(raw_peaks),
                 f"{size_mb:.0f} MB",
+                statistics.median(raw_cpus),
             )
         results.rows.append(row)
         print(f"[{n}] export {fmt}: {ours.seconds:.2f}s {ours.peak_mib:.0f} MiB", flush=True)
@@ -374,6 +408,7 @@ def measure_size(n: int, work: Path, repeats: int, results: Results) -> None:
             raw.seconds,
             raw.peak_mib,
             ours.stderr.strip().splitlines()[-1] if ours.stderr.strip() else "",
+            raw.cpu,
         )
     )
     print(f"[{n}] check --duplicates: {ours.seconds:.2f}s", flush=True)
@@ -382,7 +417,9 @@ def measure_size(n: int, work: Path, repeats: int, results: Results) -> None:
     startup_repeats = max(repeats, 7)
     ours, base = median_runs([survey(db, "--version"), [PYTHON, "-c", IMPORT_TYPER]], startup_repeats)
     results.rows.append(
-        Row(n, "survey --version", ours, "python -c 'import typer'", base.seconds, base.peak_mib)
+        Row(
+            n, "survey --version", ours, "python -c 'import typer'", base.seconds, base.peak_mib, "", base.cpu
+        )
     )
     ours, base = median_runs(
         [survey(db, "query", *collection_queries["no results"]), [PYTHON, "-c", IMPORT_STACK]],
@@ -396,10 +433,12 @@ def measure_size(n: int, work: Path, repeats: int, results: Results) -> None:
             "python -c 'import typer, sqlalchemy.orm, rich'",
             base.seconds,
             base.peak_mib,
+            "",
+            base.cpu,
         )
     )
     print(f"[{n}] start-up done", flush=True)
-    results.loads.append(f"after N={n:,}: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    results.loads[-1] += f", load average after it {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
 
 
 def _remove_db(db: Path) -> None:
@@ -474,20 +513,22 @@ def report(results: Results, sizes: list[int]) -> str:
         f"{(time.time() - results.started) / 60:.0f} minutes.",
         "",
         *machine(),
-        f"- Load average (1, 5, 15 min) {'; '.join(results.loads)} — other work shared these cores.",
+        f"- Other work on the machine: {'; '.join(results.loads)}.",
         "",
-        "Wall time is the median of the runs (one run for imports and exports above 10,000 papers); memory "
-        "is the peak resident set of the command's whole process tree. Ratio = survey / baseline.",
+        "Wall time is the median of the runs (one run for imports and exports above 10,000 papers); CPU is "
+        "the user + system time of the command and the child processes it waited for; memory is the peak "
+        "resident set of the command's whole process tree. Ratio = survey wall time / baseline wall time.",
         "",
-        "| N | operation | survey | peak MiB | baseline | baseline time | baseline MiB | ratio | notes |",
-        "|---:|---|---:|---:|---|---:|---:|---:|---|",
+        "| N | operation | survey | CPU | peak MiB | baseline | baseline | CPU | MiB | ratio | notes |",
+        "|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---|",
     ]
     for row in results.rows:
+        mib = "" if row.baseline_mib is None else f"{row.baseline_mib:.0f}"
+        ratio = "" if row.ratio is None else f"{row.ratio:.2f}"
         lines.append(
-            f"| {row.size:,} | {row.operation} | {_time(row.survey.seconds)} | {row.survey.peak_mib:.0f} | "
-            f"{row.baseline_name} | {_time(row.baseline_seconds)} | "
-            f"{'' if row.baseline_mib is None else f'{row.baseline_mib:.0f}'} | "
-            f"{'' if row.ratio is None else f'{row.ratio:.2f}'} | {row.note} |"
+            f"| {row.size:,} | {row.operation} | {_time(row.survey.seconds)} | {_time(row.survey.cpu)} | "
+            f"{row.survey.peak_mib:.0f} | {row.baseline_name} | {_time(row.baseline_seconds)} | "
+            f"{_time(row.baseline_cpu)} | {mib} | {ratio} | {row.note} |"
         )
     big, small = max(sizes), min(sizes)
     lines += ["", f"## Targets (N = {big:,})", "", "| target | measured | met |", "|---|---:|:---:|"]
@@ -547,6 +588,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--fresh", action="store_true", help="delete --work first")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=600,
+        help="before each size, wait up to this many seconds for other work to leave the CPUs idle",
+    )
     args = parser.parse_args(argv)
     if args.fresh and args.work.exists():
         shutil.rmtree(args.work)
@@ -555,7 +602,7 @@ def main(argv: list[str] | None = None) -> None:
     results = Results()
     sizes = sorted(args.sizes)
     for n in sizes:
-        measure_size(n, args.work, args.repeats, results)
+        measure_size(n, args.work, args.repeats, results, args.wait_quiet)
     text = report(results, sizes)
     args.output.write_text(text, encoding="utf-8")
     print(text)
