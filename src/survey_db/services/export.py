@@ -146,13 +146,30 @@ def bibtex_export(
 
 
 def _spare_core() -> bool:
-    """Whether a second core is likely free: on a machine already busy a helper only competes for CPU."""
+    """Whether a second core is free now (on a machine busy with other work a helper only competes for
+    CPU): most of a core idle over a tenth of a second, from /proc/stat; elsewhere the load average."""
     import os
+    import time
 
+    cores = os.cpu_count() or 1
+    if cores < 2:
+        return False
     try:
-        return (os.cpu_count() or 1) >= 2 and os.getloadavg()[0] <= (os.cpu_count() or 1) - 1
-    except OSError:  # no load average on this platform
-        return (os.cpu_count() or 1) >= 2
+
+        def sample() -> tuple[int, int]:
+            with open("/proc/stat") as stat:
+                fields = [int(x) for x in stat.readline().split()[1:]]
+            return sum(fields), fields[3] + fields[4]
+
+        total, idle = sample()
+        time.sleep(0.1)
+        total2, idle2 = sample()
+        return (idle2 - idle) / max(total2 - total, 1) * cores >= 0.8
+    except (OSError, ValueError, IndexError):
+        try:
+            return os.getloadavg()[0] <= cores - 1
+        except OSError:
+            return True
 
 
 # format_bibtex separates entries by a blank line, and no line of a written value starts with "@".
