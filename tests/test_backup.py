@@ -167,14 +167,17 @@ def test_bad_backup_files_are_clean_errors_and_change_nothing(empty_db, cli, tmp
     assert snapshot(empty_db) == before
 
 
-def test_a_nul_in_a_backup_is_refused(empty_db, cli, tmp_path: Path):
+@pytest.mark.parametrize("bad", ["a\x00b", "a\ud800b"], ids=["nul", "surrogate"])
+def test_a_nul_or_surrogate_in_a_backup_is_refused(empty_db, cli, tmp_path: Path, bad: str):
     backup = tmp_path / "survey.json"
     _ok(cli("db", "backup", str(backup), db=empty_db))
     data = json.loads(backup.read_text())
-    data["tables"]["survey_meta"]["rows"].append(["title", "a\x00b"])
+    data["tables"]["survey_meta"]["rows"].append(["title", bad])
     backup.write_text(json.dumps(data))
+    before = snapshot(empty_db)
     result = cli("db", "restore", str(backup), "--force", db=empty_db)
-    assert result.exit_code == 1 and "NUL" in result.stderr
+    assert result.exit_code == 1 and "NUL or an unpaired surrogate" in result.stderr
+    assert snapshot(empty_db) == before
 
 
 @pytest.mark.timeout(120)

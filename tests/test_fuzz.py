@@ -260,6 +260,8 @@ def csl_file(draw) -> bytes:
             item[name] = draw(json_values)
         items.append(item)
     data = json.dumps(items if kind != 1 else {"items": items}, ensure_ascii=draw(st.booleans()))
+    if draw(st.integers(0, 9)) == 9:  # JSON can spell an unpaired surrogate, which is not Unicode text
+        data = data.replace('"title": "', '"title": "\\udc80', 1)
     return draw(corrupt(data.encode("utf-8")))
 
 
@@ -442,6 +444,7 @@ NAMED_CASES = {
     "md-long-open-comment": (".md", (MD_HEAD + "<table><tr><td><!--\n" + "a line\n" * 30_000).encode(), True),
     "md-charrefs": (".md", (MD_TABLE + "&#0;&#xD800;&#99999999; | X |\n").encode(), True),
     "md-1mb-cell": (".md", (MD_TABLE + "w " * (MB // 2) + " | ICML |\n").encode(), False),
+    "json-surrogate": (".json", b'[{"type": "article", "title": "a \\ud800 b"}]', False),
     "json-deep": (".json", b"[" * 100_000 + b"]" * 100_000, False),
     "json-deep-title": (".json", b'[{"title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]", False),
 }
@@ -453,3 +456,12 @@ def test_named_hostile_inputs(cli, empty_db, folder, case: str):
     suffix, data, imports = NAMED_CASES[case]
     outcome = _import_cleanly(cli, empty_db, folder, data, suffix, case, note=lambda _: None)
     assert outcome == ("imported" if imports else "refused")
+
+
+def test_an_argument_that_is_not_unicode_is_a_clean_error(cli, empty_db):
+    """A shell passes bytes that are not UTF-8 as unpaired surrogates (Python's surrogateescape)."""
+    before = snapshot(empty_db)
+    result = cli("add", "--title", "caf\udce9", db=empty_db)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: a value ") and len(result.stderr.splitlines()) == 1
+    assert snapshot(empty_db) == before

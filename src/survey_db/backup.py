@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import tempfile
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ FORMAT_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # Tables that are not survey data: Alembic's bookkeeping and the full-text index (made by migration 0002).
 SKIPPED_PREFIXES = ("alembic_version", "papers_fts", "sqlite_")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -234,8 +236,8 @@ def _decode(column, value: Any) -> Any:  # noqa: ANN001
         except ValueError:
             raise InputError(f"column {column.table.name}.{column.name}: {value!r} is not a date") from None
         return parsed.date() if not isinstance(column.type, DateTime) else parsed
-    if isinstance(value, str) and "\x00" in value:
-        raise InputError(f"column {column.table.name}.{column.name} holds a NUL character")
+    if isinstance(value, str) and ("\x00" in value or _SURROGATE.search(value)):
+        raise InputError(f"column {column.table.name}.{column.name}: a NUL or an unpaired surrogate")
     return value
 
 

@@ -241,8 +241,27 @@ def _arxiv(item: dict[str, Any]) -> str | None:
     return None
 
 
+def _check_text(data: Any) -> None:
+    """JSON's \\ud800 escapes can spell an unpaired surrogate, which is not Unicode text: refuse it."""
+    import re
+
+    surrogate = re.compile("[\ud800-\udfff]")
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii() and (found := surrogate.search(item)):
+                raise InputError(f"CSL-JSON text holds an unpaired surrogate {found.group()!r} (not Unicode)")
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 def csl_to_records(data: Any) -> list[PaperRecord]:
     """Records from parsed CSL-JSON: a list of items (or one item). Malformed input is an InputError."""
+    _check_text(data)
     if isinstance(data, dict):
         data = data.get("items", [data]) if "items" in data and isinstance(data["items"], list) else [data]
     if not isinstance(data, list):

@@ -106,21 +106,28 @@ def _retry_busy(statement):  # noqa: ANN001, ANN202
 
 
 def _refuse_nul(connection, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ANN202
-    """No engine stores a NUL character: PostgreSQL cannot, so SQLite does not either."""
+    """No engine stores a NUL character (PostgreSQL cannot, so SQLite does not either) or an unpaired
+    surrogate (not Unicode text: neither driver can encode it)."""
     if _holds_nul(parameters):
         from survey_db.errors import InputError
 
-        raise InputError("a value contains a NUL character, which no database here can store")
+        raise InputError(
+            "a value contains a NUL character or an unpaired surrogate, which no database here can store"
+        )
     return statement, parameters
 
 
 def _holds_nul(parameters) -> bool:  # noqa: ANN001
-    """Whether any string among the parameters (one row, many rows, a flat batch) has a NUL in it."""
+    """Whether any string among the parameters (one row, many rows, a flat batch) has a NUL or an unpaired
+    surrogate in it."""
+    import re
+
+    surrogate = re.compile("[\ud800-\udfff]")
     stack = [parameters]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if "\x00" in item:
+            if "\x00" in item or (not item.isascii() and surrogate.search(item)):
                 return True
         elif isinstance(item, dict):
             stack.extend(item.values())

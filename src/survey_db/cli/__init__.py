@@ -29,6 +29,9 @@ class SurveyGroup(TyperGroup):
             raise typer.Exit(1) from None
         except OSError as exc:
             fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+        except UnicodeError as exc:  # an unpaired surrogate (a JSON escape, an undecodable argument)
+            bad = exc.object[exc.start : exc.end] if isinstance(exc, UnicodeEncodeError) else b""
+            fail(f"a value is not valid Unicode text ({exc.reason}: {bad!r}); nothing was changed")
         except Exception as exc:
             from sqlalchemy.exc import SQLAlchemyError
 
