@@ -234,3 +234,12 @@ def test_sqlite_to_json_to_postgresql_and_back(tmp_path: Path, cli):
         assert snapshot(server) == before
     finally:
         databases.close()
+
+
+def test_restore_into_the_default_database(empty_db, cli, tmp_path: Path):
+    """With no --db the default database (under $XDG_DATA_HOME, set by the cli fixture) is made."""
+    backup = tmp_path / "empty.json"
+    _ok(cli("db", "backup", str(backup), db=empty_db))
+    restored = _ok(cli("db", "restore", str(backup)))
+    assert restored.stderr.strip() == f"restored 0 papers from {backup}"
+    assert (tmp_path / "xdg" / "survey-db" / "survey.db").exists()

@@ -136,8 +136,12 @@ def db_restore(
     Example: survey --db postgresql+psycopg://localhost/survey db restore survey.json
     """
     from survey_db import backup
+    from survey_db.db import default_db_path, sqlite_path
 
-    report = backup.restore(_url(ctx), file, force=force)
+    url = _url(ctx)
+    if sqlite_path(url) == default_db_path().absolute():
+        default_db_path().parent.mkdir(parents=True, exist_ok=True)
+    report = backup.restore(url, file, force=force)
     older = f", migrated from revision {report.migrated_from}" if report.migrated_from else ""
     replaced = f", replacing {report.replaced} rows" if report.replaced else ""
     note(f"restored {report.counts.get('papers', 0)} papers from {file}{older}{replaced}")
