@@ -180,6 +180,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.longrepr = f"skipped in CI, where it must run: {reason}"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, tests of SQLite-only behaviour are deselected (not skipped: CI fails on skips)."""
+    if not PG_URL:
+        return
+    deselected = [item for item in items if item.get_closest_marker("sqlite_only")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("sqlite_only")]
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Tests marked `postgres` need a server: they skip without one, but fail in CI."""
     if item.get_closest_marker("postgres") and not PG_SERVER:

@@ -268,11 +268,9 @@ def test_only_the_invoked_command_is_built():
         assert narrowed(app, argv) is app
 
 
+@pytest.mark.sqlite_only  # PostgreSQL keeps its indexes during a bulk import
 def test_a_bulk_import_builds_the_indexes_again(empty_db, generated, monkeypatch):
     from survey_db.services import io
-
-    if not empty_db.startswith("sqlite"):
-        pytest.skip("the indexes are rebuilt on SQLite only")
 
     def indexes() -> list[tuple]:
         database = open_database(empty_db)
