@@ -35,13 +35,16 @@ FIELDS = ("title", "url", "topics", "venue", "year", "code_url")
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def upstream_dir() -> Path:
-    configured = os.environ.get("SURVEY_UPSTREAM_DIR")
-    return Path(configured) if configured else Path(__file__).resolve().parents[2] / "shared" / "upstream"
+def upstream_file(name: str) -> Path:
+    """A file of the upstream awesome list, located as conftest does (SURVEY_UPSTREAM_DIR or ../shared)."""
+    from conftest import upstream_dir
+
+    found = upstream_dir()
+    return (found or Path("/nonexistent")) / name
 
 
 def read_upstream(name: str) -> str:
-    path = upstream_dir() / "awesome_role_of_small_models" / name
+    path = upstream_file(name)
     if not path.is_file():
         pytest.skip(f"upstream README not found at {path}; set SURVEY_UPSTREAM_DIR to run this test")
     return path.read_text(encoding="utf-8")
@@ -678,7 +681,7 @@ def exported_readmes(tmp_path: Path) -> dict[str, tuple[Path, list[str]]]:
         RenderSection(["Data", "Selection"], "selection", SAMPLE[4].rows[:1])]
     for style in STYLES:
         out[f"sample-{style}"] = (render_readme("Awesome Small Models", sample, style, toc_depth=2), [])
-    upstream_readme = upstream_dir() / "awesome_role_of_small_models" / "README.md"
+    upstream_readme = upstream_file("README.md")
     if upstream_readme.is_file():
         parsed = parse_readme(upstream_readme.read_text(encoding="utf-8"))
         for style in STYLES:
