@@ -433,7 +433,7 @@ NAMED_CASES = {
         ).encode(),
         True,
     ),
-    "md-deep-lists": (".md", (MD_HEAD + "".join("  " * i + "- item\n" for i in range(3000))).encode(), True),
+    "md-deep-lists": (".md", (MD_HEAD + "".join("  " * i + "- item\n" for i in range(1000))).encode(), True),
     "md-deep-emphasis": (
         ".md",
         (MD_TABLE + "*" * 50_000 + "a" + "*" * 50_000 + " | ICML |\n").encode(),
