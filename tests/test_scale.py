@@ -338,3 +338,23 @@ def test_bibtex_export_in_pieces_is_the_whole_export(empty_db, generated, monkey
             assert export.bibtex_export(session, []) == ""
     finally:
         database.engine.dispose()
+
+
+def test_import_read_by_a_second_process_is_the_same(empty_db, templates, tmp_path, generated, monkeypatch):
+    from survey_db.services import bibstream
+
+    bib, _ = generated
+    other = templates.copy("empty", False, tmp_path / "other.db")
+    _import_bib(empty_db, bib)
+    monkeypatch.setattr(bibstream, "PARALLEL_BYTES", 1)
+    monkeypatch.setattr(bibstream, "CHUNK_CHARS", 20000)
+    reader = bibstream.BibBatches(bib, bib.name)
+    assert reader._process is not None or not bibstream._can_fork()
+    database = open_database(other)
+    try:
+        with database.session() as session:
+            report = import_bibtex(session, reader, bib.name)
+        assert not report.invalid
+    finally:
+        database.engine.dispose()
+    assert _stored(empty_db) == _stored(other)

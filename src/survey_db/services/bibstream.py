@@ -75,10 +75,11 @@ def _parent_spans(text: str) -> dict[str, tuple[int, int]]:
     return spans
 
 
-def iter_bibtex(text: str, source: str = "<string>", chunk_chars: int = CHUNK_CHARS) -> Iterator[BibBatch]:
-    """`parse_bibtex(text, source)` in batches (see the module docstring)."""
+def iter_bibtex(text: str, source: str = "<string>", chunk_chars: int | None = None) -> Iterator[BibBatch]:
+    """`parse_bibtex(text, source)` in batches of about `chunk_chars` (see the module docstring)."""
     from survey_db.bibtex import BibIssue, parse_bibtex
 
+    chunk_chars = chunk_chars or CHUNK_CHARS
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):

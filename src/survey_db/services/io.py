@@ -185,7 +185,7 @@ def import_parsed(session: Session, parsed: ParsedInput, *, overwrite: bool = Fa
     """Write parsed records: match, fill or add, then place them in sections, in the caller's transaction."""
     report = ImportReport(invalid=list(parsed.invalid), warnings=list(parsed.warnings))
     importer = _Importer(session, by_key=parsed.by_key, overwrite=overwrite, report=report)
-    with bulk_work(session):
+    with bulk_work(session, len(parsed.records)):
         paper_ids = importer.add(parsed.records)
     importer.finish()
     before = len(section_tree(session))
@@ -243,7 +243,7 @@ def import_bibtex(
 def bulk_work(session: Session, expected: int = 0) -> Iterator[None]:
     """Settings for writing many rows: the cyclic garbage collector paused (with many records alive, each
     full collection walks all of them, and the work forms no cycles worth collecting before it ends), and
-    on SQLite a page cache of 128 MiB instead of 2 MiB (index pages are updated in random order).
+    on SQLite a page cache of 64 MiB instead of 2 MiB (index pages are updated in random order).
 
     When about `expected` new papers are at least as many as the stored ones (and many), SQLite's plain
     (not unique) indexes on papers and their links are dropped and built again at the end, in the same
@@ -255,7 +255,7 @@ def bulk_work(session: Session, expected: int = 0) -> Iterator[None]:
     connection = session.connection()
     if sqlite:
         cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-        connection.exec_driver_sql("PRAGMA cache_size=-131072")
+        connection.exec_driver_sql("PRAGMA cache_size=-65536")
     rebuild = _drop_plain_indexes(session) if sqlite and expected >= BULK_REBUILD else []
     if rebuild:
         # The full-text index merges its segments less often meanwhile (FTS5 'automerge'; 4 is its default).
