@@ -75,6 +75,7 @@ def to_bibtex(records: Iterable[PaperRecord], *, style: str = "bibtex", unicode:
 # export formats every other piece in a helper process.
 BIBTEX_PIECE = 2000
 PARALLEL_BIBTEX = 20000
+HELPER_SHARE = 0.6
 
 
 def bibtex_export(
@@ -114,8 +115,14 @@ def bibtex_export(
     path = sqlite_path(str(session.get_bind().url))
     helper = None
     if len(ids) >= PARALLEL_BIBTEX and len(runs) > 1 and path is not None and _spare_core():
-        helper = _BibtexHelper(path, [(i, segments[i]) for i in runs[1::2]], style, unicode, len(ids) // 2)
-    mine = runs[0::2] if helper else runs
+        # The helper takes HELPER_SHARE of the runs, spread evenly: this process also finds the papers,
+        # formats the crossref families, joins and writes.
+        given = [r for k, r in enumerate(runs) if int((k + 1) * HELPER_SHARE) > int(k * HELPER_SHARE)]
+        helper = _BibtexHelper(path, [(i, segments[i]) for i in given], style, unicode, len(ids) // 2)
+        taken = set(given)
+        mine = [r for r in runs if r not in taken]
+    else:
+        mine = runs
     reader = session_reader(session, len(ids) // 2 if helper else len(ids), sections=False)
     rank = {index: place for place, index in enumerate(order)} if families else {}
     try:
