@@ -142,10 +142,22 @@ def insert_rows(
     params = rows
     if processors:
         params = []
+        # Rows repeat values (one timestamp object per batch, empty JSON objects): convert those once.
+        last: list[tuple[object, object]] = [(None, None)] * len(processors)
+        empty: list[object] = [None] * len(processors)
         for row in rows:
             values = list(row)
-            for index, process in processors:
-                values[index] = process(values[index])
+            for slot, (index, process) in enumerate(processors):
+                value = values[index]
+                if value is last[slot][0] and value is not None:
+                    values[index] = last[slot][1]
+                elif value == {}:
+                    if empty[slot] is None:
+                        empty[slot] = process(value)
+                    values[index] = empty[slot]
+                else:
+                    values[index] = process(value)
+                    last[slot] = (value, values[index])
             params.append(values)
     quote = dialect.identifier_preparer.quote
     name = quote(table.name)
