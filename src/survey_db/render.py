@@ -21,14 +21,28 @@ def console(stderr: bool = False) -> Console:
     )
 
 
+def _forced_terminal() -> bool:
+    """Whether the environment asks rich to write for a terminal even in a pipe."""
+    import os
+
+    return any(os.environ.get(name) for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"))
+
+
 def _venue_year(record) -> str:  # noqa: ANN001
     return " ".join(str(part) for part in (record.venue, record.year) if part)
 
 
-def papers_table(out: Console, papers: list[ExportedPaper], total: int) -> None:
-    """Key, year, venue, title, topics and code: a rich table on a terminal, tab-separated lines in a pipe."""
+def papers_table(out: Console | None, papers: list[ExportedPaper], total: int) -> None:
+    """Key, year, venue, title, topics and code: a rich table on a terminal, tab-separated lines in a pipe.
+
+    With `out` None the console is made only for a terminal: a pipe gets its lines without loading rich
+    (a sixth of the start-up of `survey query` beyond its libraries), tabs and all.
+    """
     footer = f"{len(papers)} of {total} papers" if len(papers) < total else f"{total} papers"
-    if not out.is_terminal:
+    plain = out is None and not sys.stdout.isatty() and not _forced_terminal()
+    if out is None and not plain:
+        out = console()
+    if plain or not out.is_terminal:  # type: ignore[union-attr]
         for paper in papers:
             r = paper.record
             cells = [
@@ -39,7 +53,10 @@ def papers_table(out: Console, papers: list[ExportedPaper], total: int) -> None:
                 ", ".join(r.topics),
                 r.code_url or "",
             ]
-            out.print("\t".join(cells), markup=False, highlight=False)
+            if plain:
+                sys.stdout.write("\t".join(cells) + "\n")
+            else:
+                out.print("\t".join(cells), markup=False, highlight=False)  # type: ignore[union-attr]
         print(footer, file=sys.stderr)
         return
     from rich.table import Table

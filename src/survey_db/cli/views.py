@@ -63,7 +63,7 @@ def query(
     with database.session() as session:
         papers, total = selected_papers(session, chosen, sort=sort_order(sort, text), limit=limit or None)
     if fmt == "table":
-        render.papers_table(render.console(), papers, total)
+        render.papers_table(None, papers, total)  # rich only on a terminal
     elif fmt == "json":
         typer.echo(export.to_json(papers), nl=False)
     elif fmt == "csv":
