@@ -26,6 +26,8 @@ from pathlib import Path
 from survey_db.records import PaperRecord
 
 CHUNK_CHARS = 1 << 20
+# Batches the reading process may be ahead of the importer.
+AHEAD = 8
 # Smaller files are parsed whole, before the database opens; larger ones in batches by a child process.
 PARALLEL_BYTES = 2 << 20
 
@@ -181,19 +183,43 @@ class BibBatches:
 
             yield from iter_bibtex(read_bib_file(self.path, encoding=self.encoding), self.source)
             return
-        try:
-            while True:
+        import queue
+        import threading
+
+        # A thread empties the pipe into a queue of a few batches, so that the child parses on while this
+        # process writes a slow batch (the pipe itself holds less than one batch).
+        waiting: queue.Queue = queue.Queue(maxsize=AHEAD)
+        stop = threading.Event()
+
+        def receive() -> None:
+            while not stop.is_set():
                 try:
                     item = self._receive.recv()
-                except EOFError:
-                    raise RuntimeError(f"the process reading {self.path} stopped unexpectedly") from None
+                except (EOFError, OSError):
+                    item = RuntimeError(f"the process reading {self.path} stopped unexpectedly")
+                while not stop.is_set():
+                    try:
+                        waiting.put(item, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if item is None or isinstance(item, BaseException):
+                    return
+
+        thread = threading.Thread(target=receive, daemon=True)
+        thread.start()
+        try:
+            while True:
+                item = waiting.get()
                 if item is None:
                     break
                 if isinstance(item, BaseException):
                     raise item
                 yield item
         finally:
+            stop.set()
             self.close()
+            thread.join(timeout=5)
 
     def close(self) -> None:
         """Stop the child process (when the import ended early) and wait for it."""
