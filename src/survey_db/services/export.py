@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -72,10 +73,9 @@ def to_bibtex(records: Iterable[PaperRecord], *, style: str = "bibtex", unicode:
 
 
 # Papers per separately formatted piece of a large BibTeX export, and the size from which a SQLite file's
-# export formats every other piece in a helper process.
-BIBTEX_PIECE = 2000
+# export shares its pieces with a helper process.
+BIBTEX_PIECE = 1000
 PARALLEL_BIBTEX = 20000
-HELPER_SHARE = 0.6
 
 
 def bibtex_export(
@@ -91,10 +91,13 @@ def bibtex_export(
     The same text as formatting all records at once. Papers linked by crossref (parents and children, which
     `format_bibtex` writes together, a parent after its last child) are formatted together, family by
     family, and each entry is put where `format_bibtex` puts it; the runs of other papers between them are
-    formatted as pieces. An export of many papers from a SQLite file has every other piece read and
-    formatted by a helper process with its own read-only connection (reading and formatting are pure
-    Python: two cores nearly halve the time).
+    formatted as pieces. An export of many papers from a SQLite file on a machine with a second core shares
+    the pieces with a helper process with its own read-only connection (reading and formatting are pure
+    Python: two cores nearly halve the time): this process takes pieces from the front, the helper from
+    the back, until they meet, so both finish together however fast each runs.
     """
+    from collections import deque
+
     from survey_db.db import sqlite_path
     from survey_db.services.io import session_reader
     from survey_db.services.reading import format_piece
@@ -111,18 +114,13 @@ def bibtex_export(
         else:
             segments.append([ids[index]])
     runs = [index for index, segment in enumerate(segments) if isinstance(segment, list)]
+    # deque.popleft and deque.pop are atomic: this process and the helper's thread need no lock.
+    todo: deque[tuple[int, list[int]]] = deque((index, segments[index]) for index in runs)  # type: ignore[misc]
     texts: dict[int, str] = {}
     path = sqlite_path(str(session.get_bind().url))
     helper = None
-    if len(ids) >= PARALLEL_BIBTEX and len(runs) > 1 and path is not None and _spare_core():
-        # The helper takes HELPER_SHARE of the runs, spread evenly: this process also finds the papers,
-        # formats the crossref families, joins and writes.
-        given = [r for k, r in enumerate(runs) if int((k + 1) * HELPER_SHARE) > int(k * HELPER_SHARE)]
-        helper = _BibtexHelper(path, [(i, segments[i]) for i in given], style, unicode, len(ids) // 2)
-        taken = set(given)
-        mine = [r for r in runs if r not in taken]
-    else:
-        mine = runs
+    if len(ids) >= PARALLEL_BIBTEX and len(runs) > 1 and path is not None and _second_core():
+        helper = _BibtexHelper(path, todo, style, unicode, len(ids) // 2)
     reader = session_reader(session, len(ids) // 2 if helper else len(ids), sections=False)
     rank = {index: place for place, index in enumerate(order)} if families else {}
     try:
@@ -135,12 +133,19 @@ def bibtex_export(
                 records = (p.record for p in _iter_records(session, ids))
                 return to_bibtex(records, style=style, unicode=unicode)
             entries.update(zip(placed, split, strict=True))
-        for done, index in enumerate(mine, start=1):
-            texts[index] = format_piece(reader, segments[index], style, unicode)  # type: ignore[arg-type]
+        while True:
+            try:
+                index, segment = todo.popleft()
+            except IndexError:
+                break
+            texts[index] = format_piece(reader, segment, style, unicode)
             if progress is not None:
-                progress(done / len(mine) * (0.5 if helper else 1.0))
+                progress((len(texts) + (helper.done if helper else 0)) / len(runs))
         if helper is not None:
-            texts.update(helper.results())
+            returned, lost = helper.results()
+            texts.update(returned)
+            for index, segment in lost:  # the helper ended without formatting them
+                texts[index] = format_piece(reader, segment, style, unicode)
     finally:
         if helper is not None:
             helper.close()
@@ -152,31 +157,14 @@ def bibtex_export(
     return "\n".join(text for text in out if text)
 
 
-def _spare_core() -> bool:
-    """Whether a second core is free now (on a machine busy with other work a helper only competes for
-    CPU): most of a core idle over a tenth of a second, from /proc/stat; elsewhere the load average."""
+def _second_core() -> bool:
+    """Whether this process may run on more than one core."""
     import os
-    import time
 
-    cores = os.cpu_count() or 1
-    if cores < 2:
-        return False
     try:
-
-        def sample() -> tuple[int, int]:
-            with open("/proc/stat") as stat:
-                fields = [int(x) for x in stat.readline().split()[1:]]
-            return sum(fields), fields[3] + fields[4]
-
-        total, idle = sample()
-        time.sleep(0.1)
-        total2, idle2 = sample()
-        return (idle2 - idle) / max(total2 - total, 1) * cores >= 0.8
-    except (OSError, ValueError, IndexError):
-        try:
-            return os.getloadavg()[0] <= cores - 1
-        except OSError:
-            return True
+        return len(os.sched_getaffinity(0)) > 1
+    except AttributeError:  # not on Linux
+        return (os.cpu_count() or 1) > 1
 
 
 # format_bibtex separates entries by a blank line, and no line of a written value starts with "@".
@@ -243,9 +231,15 @@ def _crossref_families(session: Session, ids: list[int]) -> tuple[list[int], lis
 
 
 class _BibtexHelper:
-    """A helper process formatting some pieces of a BibTeX export (services.reading.child_main)."""
+    """A helper process formatting pieces of a BibTeX export (services.reading.child_main).
 
-    def __init__(self, path, pieces, style, unicode, expected):  # noqa: ANN001
+    A thread of this process sends it pieces taken from the back of `todo`, a few ahead, and collects the
+    texts it returns, while this process formats pieces from the front.
+    """
+
+    AHEAD = 2  # pieces sent and not yet returned: one being formatted, one waiting, so it never waits
+
+    def __init__(self, path, todo, style, unicode, expected):  # noqa: ANN001
         import os
         import pickle
         import subprocess
@@ -260,39 +254,59 @@ class _BibtexHelper:
             stderr=subprocess.DEVNULL,
             env=env,
         )
-        job = {"path": str(path), "pieces": pieces, "style": style, "unicode": unicode}
-        job["expected"] = expected
-        self.count = len(pieces)
-        self.received: list[tuple[int | None, object]] = []
-        self.failed: BaseException | None = None
+        job = {"path": str(path), "style": style, "unicode": unicode, "expected": expected}
+        self.returned: dict[int, str] = {}
+        self.sent: dict[int, list[int]] = {}  # pieces sent and not yet returned
+        self.raised: BaseException | None = None  # an exception of the helper's own
 
-        def talk() -> None:  # writes the job and reads the results while this process formats its own
+        def send_next() -> bool:
+            try:
+                index, segment = todo.pop()
+            except IndexError:
+                return False
+            self.sent[index] = segment
+            pickle.dump((index, segment), self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self.process.stdin.flush()
+            return True
+
+        def talk() -> None:
             try:
                 pickle.dump(job, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                self.process.stdin.close()
-                for _ in range(self.count):
-                    self.received.append(pickle.load(self.process.stdout))
-                    if self.received[-1][0] is None:
-                        break
-            except BaseException as exc:  # noqa: BLE001 - raised by results()
-                self.failed = exc
+                more = all(send_next() for _ in range(self.AHEAD))
+                while self.sent:
+                    if not more and not self.process.stdin.closed:
+                        pickle.dump(None, self.process.stdin)  # no more pieces
+                        self.process.stdin.close()
+                    index, text = pickle.load(self.process.stdout)
+                    if index is None:
+                        self.raised = text
+                        return
+                    self.returned[index] = text
+                    del self.sent[index]
+                    more = more and send_next()
+            except (OSError, EOFError, ValueError, pickle.UnpicklingError):
+                return  # the helper ended (or was stopped): this process formats what it did not return
 
         self.thread = threading.Thread(target=talk, daemon=True)
         self.thread.start()
 
-    def results(self) -> list[tuple[int, str]]:
+    @property
+    def done(self) -> int:
+        return len(self.returned)
+
+    def results(self) -> tuple[dict[int, str], list[tuple[int, list[int]]]]:
+        """The texts the helper returned, and the pieces it was sent and did not return."""
         self.thread.join()
-        for index, value in self.received:
-            if index is None:
-                raise value  # type: ignore[misc]
-        if self.failed is not None or len(self.received) != self.count:
-            raise RuntimeError(f"the helper process of the export failed ({self.failed})")
-        return self.received  # type: ignore[return-value]
+        if self.raised is not None:
+            raise self.raised
+        return self.returned, list(self.sent.items())
 
     def close(self) -> None:
         """Wait for the helper; stop it if the export ended before its results were read."""
-        if self.thread.is_alive():
+        if self.thread.is_alive() or self.raised is not None:
             self.process.kill()
+        with contextlib.suppress(OSError):  # a helper that ended leaves a broken pipe
+            self.process.stdin.close()
         self.process.wait()
         self.thread.join()
 

@@ -73,8 +73,9 @@ def select_ids(session: Session, filters: Filters):  # noqa: ANN201
             papers.id.in_(select(paper_topics.paper_id).where(paper_topics.topic_id == topic_id))
         )
     if filters.section:
-        node = resolve_section(session, filters.section, _section_nodes(session))
-        placed = select(placements.paper_id).where(placements.section_id.in_(subtree_ids(node)))
+        placed = select(placements.paper_id).where(
+            placements.section_id.in_(_section_subtree(session, filters.section))
+        )
         statement = statement.where(papers.id.in_(placed))
     if filters.venue:
         wanted = filters.venue.strip().lower()
@@ -118,6 +119,21 @@ def _topic_id(session: Session, name: str) -> int:
         if fold_ascii(topic_name).lower().strip() == wanted or topic_slug in (name.strip(), slug):
             return topic_id
     return resolve_topic(session, name).id
+
+
+def _section_subtree(session: Session, name: str):  # noqa: ANN202
+    """The ids of a section, found as `taxonomy.resolve_section` finds it, and of all its descendants.
+
+    A name that is exactly one section's slug (most titles are, slugified) is found by an indexed lookup and
+    its subtree by a recursive query, without reading the whole tree; anything else goes through
+    resolve_section.
+    """
+    found = session.scalars(select(sections.id).where(sections.slug.in_({name.strip(), slugify(name)}))).all()
+    if len(found) == 1:
+        tree = select(sections.id).where(sections.id == found[0]).cte("subtree", recursive=True)
+        tree = tree.union_all(select(sections.id).where(sections.parent_id == tree.c.id))
+        return select(tree.c.id)
+    return subtree_ids(resolve_section(session, name, _section_nodes(session)))
 
 
 @dataclass

@@ -192,20 +192,27 @@ def format_piece(reader: PaperReader, ids: list[int], style: str, unicode: bool)
 
 
 def child_main() -> None:
-    """A helper process of a large BibTeX export: reads its job (pickled) from stdin, formats its pieces from
-    its own read-only connection to the SQLite file, and writes (index, text) pairs (pickled) to stdout; an
-    exception is written instead of raised."""
+    """A helper process of a large BibTeX export: reads its job (pickled) from stdin, then pieces (index, ids)
+    until None or the end of stdin; formats each from its own read-only connection to the SQLite file and
+    writes (index, text) (pickled) to stdout. An exception is written as (None, exception) instead of
+    raised."""
     import pickle
     import sqlite3
     import sys
 
-    job = pickle.load(sys.stdin.buffer)
-    out = sys.stdout.buffer
+    source, out = sys.stdin.buffer, sys.stdout.buffer
     try:
-        path = job["path"]
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        job = pickle.load(source)
+        connection = sqlite3.connect(f"file:{job['path']}?mode=ro", uri=True)
         reader = PaperReader(connection, expected=job["expected"])
-        for index, ids in job["pieces"]:
+        while True:
+            try:
+                piece = pickle.load(source)
+            except EOFError:
+                break
+            if piece is None:
+                break
+            index, ids = piece
             text = format_piece(reader, ids, job["style"], job["unicode"])
             pickle.dump((index, text), out, protocol=pickle.HIGHEST_PROTOCOL)
             out.flush()
