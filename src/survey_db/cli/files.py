@@ -128,14 +128,14 @@ def import_(
         parsed = [parse_file(file, chosen, encoding=encoding, skip_invalid=skip_invalid)]
         readers = []
 
-        def todo(session, progress):  # noqa: ANN001, ANN202, ARG001
+        def todo(session, progress):  # noqa: ANN001, ANN202
             # A retry (after a concurrent writer got in the way) starts again from the file: records
             # change as they are written (keys, identifiers).
             if parsed:
                 again = parsed.pop()
             else:
                 again = parse_file(file, chosen, encoding=encoding, skip_invalid=skip_invalid)
-            return import_parsed(session, again, overwrite=overwrite)
+            return import_parsed(session, again, overwrite=overwrite, progress=progress)
 
     class DryRun(Exception):
         pass
@@ -343,15 +343,23 @@ def dump(
 @contextlib.contextmanager
 def progress_bar(description: str) -> Iterator[Callable[[float], None]]:
     """A function to report the share of work done; a rich progress bar on stderr shows it once the work
-    has taken more than a second, and only on a terminal (never in pipes or tests)."""
+    has taken SURVEY_PROGRESS_DELAY seconds (1 by default), and only on a terminal (never in pipes)."""
+    import os
     import time
 
+    setting = os.environ.get("SURVEY_PROGRESS_DELAY", "1")
+    try:
+        delay = float(setting)
+    except ValueError:
+        delay = float("nan")
+    if not delay >= 0:  # also NaN
+        fail(f"SURVEY_PROGRESS_DELAY must be a number of seconds, not {setting!r}")
     started = time.monotonic()
     shown: list = []  # [Progress, task id] once shown
 
     def update(done: float) -> None:
         if not shown:
-            if time.monotonic() - started < 1 or not sys.stderr.isatty():
+            if time.monotonic() - started < delay or not sys.stderr.isatty():
                 return
             from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 

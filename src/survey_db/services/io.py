@@ -41,6 +41,8 @@ FORMATS = {
     ".json": "csl-json",
 }
 BATCH = 2000
+# Records of a whole-file import written between two reports of progress.
+IMPORT_BATCH = 5000
 
 
 @dataclass
@@ -181,12 +183,26 @@ def parse_file(
     raise InputError(f"unknown format {fmt!r}")
 
 
-def import_parsed(session: Session, parsed: ParsedInput, *, overwrite: bool = False) -> ImportReport:
-    """Write parsed records: match, fill or add, then place them in sections, in the caller's transaction."""
+def import_parsed(
+    session: Session,
+    parsed: ParsedInput,
+    *,
+    overwrite: bool = False,
+    progress: Callable[[float], None] | None = None,
+) -> ImportReport:
+    """Write parsed records: match, fill or add, then place them in sections, in the caller's transaction.
+
+    The records go in batches (as `import_bibtex` writes them); `progress` is called with the share done.
+    """
     report = ImportReport(invalid=list(parsed.invalid), warnings=list(parsed.warnings))
     importer = _Importer(session, by_key=parsed.by_key, overwrite=overwrite, report=report)
-    with bulk_work(session, len(parsed.records)):
-        paper_ids = importer.add(parsed.records)
+    records = parsed.records
+    paper_ids: list[int | None] = []
+    with bulk_work(session, len(records)):
+        for start in range(0, len(records), IMPORT_BATCH):
+            paper_ids += importer.add(records[start : start + IMPORT_BATCH])
+            if progress is not None:
+                progress(0.9 * min(start + IMPORT_BATCH, len(records)) / len(records))
     importer.finish()
     before = len(section_tree(session))
     for section, indices in parsed.sections:
@@ -197,6 +213,8 @@ def import_parsed(session: Session, parsed: ParsedInput, *, overwrite: bool = Fa
     if parsed.meta:
         set_meta(session, parsed.meta, overwrite=False)
     session.flush()
+    if progress is not None:
+        progress(1.0)
     return report
 
 
