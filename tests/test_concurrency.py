@@ -1,5 +1,6 @@
 """Concurrent writers: two processes adding papers at once both finish with everything stored, and two
-writers that would give one citation key to different papers cannot both succeed.
+writers that would give one citation key to different papers cannot both succeed. Readers: a command that
+only reads never waits for a writer.
 
 Runs on the suite's engine: SQLite (WAL, busy timeout, BEGIN IMMEDIATE, retried BEGIN) or PostgreSQL
 (read committed; a transaction that loses a race on a unique row is run again from the start).
@@ -238,3 +239,46 @@ def test_concurrent_imports_of_one_key_cannot_both_succeed(empty_db, tmp_path: P
         ).stdout
     )
     assert stored["title"] in ("The paper of one", "The paper of two")
+
+
+@pytest.mark.sqlite_only  # PostgreSQL readers never wait for writers (MVCC)
+def test_commands_that_read_do_not_wait_for_a_writer(cli, seeded_db, tmp_path: Path, monkeypatch):
+    """While another connection holds SQLite's write lock with an uncommitted change, every command that
+    only reads answers at once, from the last committed state; a writer still waits its turn."""
+    import sqlite3
+
+    from survey_db import db
+
+    # A reader that waited for the lock would fail within a tenth of a second instead of after minutes.
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(db, "BEGIN_ATTEMPTS", 1)
+    writer = sqlite3.connect(seeded_db.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE papers SET title = 'UNCOMMITTED' WHERE key = 'leviathan2023fast'")
+        outputs = []
+        for args in (
+            ("query", "--topic", "Speculative Decoding", "--format", "json"),
+            ("show", "leviathan2023fast"),
+            ("topics",),
+            ("sections",),
+            ("stats",),
+            ("check",),
+            ("export", "--bibtex"),
+            ("export", "--markdown"),
+            ("dump", tmp_path / "seeds"),
+            ("db", "backup", "--format", "json", tmp_path / "backup.json"),
+        ):
+            result = cli(*args, db=seeded_db)
+            assert result.exit_code == 0, (args, result.stderr)
+            outputs.append(result.stdout)
+        outputs.append((tmp_path / "seeds" / "papers.bib").read_text(encoding="utf-8"))
+        outputs.append((tmp_path / "backup.json").read_text(encoding="utf-8"))
+        assert "Fast Inference from Transformers" in outputs[0]
+        assert not any("UNCOMMITTED" in text for text in outputs)
+        blocked = cli("topic", "rename", "Speculative Decoding", "Drafting", db=seeded_db)
+        assert blocked.exit_code == 1 and "Traceback" not in blocked.stderr
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert cli("topic", "rename", "Speculative Decoding", "Drafting", db=seeded_db).exit_code == 0

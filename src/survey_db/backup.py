@@ -90,7 +90,9 @@ def dump_database(engine: Engine) -> Dump:
     """Every survey row, read in one transaction (a consistent snapshot), ordered by primary key."""
     from sqlalchemy import select
 
-    with engine.begin() as connection:
+    from survey_db.db import reading_engine
+
+    with reading_engine(engine).begin() as connection:
         revision = _revision(connection)
         if revision is None:
             raise DatabaseError("the database has no survey schema to back up")

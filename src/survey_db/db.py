@@ -54,6 +54,8 @@ def sqlite_path(url: str) -> Path | None:
 # that (nothing has run yet in a transaction whose BEGIN failed, so retrying it is always safe).
 BUSY_TIMEOUT_MS = 30000
 BEGIN_ATTEMPTS = 4
+# The execution option of an engine whose transactions only read (`reading_engine`).
+READ_ONLY = "survey_read_only"
 
 
 def make_engine(url: str) -> Engine:
@@ -76,6 +78,10 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(connection):  # noqa: ANN001
+            if connection.get_execution_options().get(READ_ONLY):
+                # A reader takes no lock: in WAL mode it reads a snapshot while a writer goes on.
+                connection.exec_driver_sql("BEGIN")
+                return
             # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking; a
             # writer that waited out the busy timeout tries again before giving up.
             _retry_busy(lambda: connection.exec_driver_sql("BEGIN IMMEDIATE"))
@@ -87,6 +93,12 @@ def make_engine(url: str) -> Engine:
             raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
     event.listen(engine, "before_cursor_execute", _refuse_nul, retval=True)
     return engine
+
+
+def reading_engine(engine: Engine) -> Engine:
+    """The engine for transactions that only read: on SQLite they neither wait for a writer nor hold one
+    up (a write in one would still work, waiting as any deferred SQLite transaction does)."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def _retry_busy(statement):  # noqa: ANN001, ANN202
@@ -245,6 +257,15 @@ class Database:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """One transaction for commands that only read: one snapshot of the database, taken without waiting
+        for a writer (a long import or export of another process does not hold up a query)."""
+        from sqlalchemy.orm import Session
+
+        with Session(reading_engine(self.engine), expire_on_commit=False) as session, session.begin():
+            yield session
+
     def transaction(self, work: Callable[[Session], T], *, attempts: int = 5) -> T:
         """`work(session)` in one transaction, run again from the start when it failed only because of a
         concurrent writer (SQLite busy past its timeout; a PostgreSQL serialization failure, deadlock or a
@@ -292,7 +313,7 @@ def open_database(
             raise DatabaseError(f"no database at {path}")
     engine = make_engine(url)
     try:
-        with engine.connect() as connection:
+        with reading_engine(engine).connect() as connection:
             tables = set(inspect(connection).get_table_names())
             revision = None
             if "alembic_version" in tables:

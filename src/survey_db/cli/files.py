@@ -236,7 +236,7 @@ def export(
         fail("--check needs --into README.md")
     selection = filters(text, topic, section, venue, year, author, has_code)
     database = open_db(ctx)
-    with database.session() as session:
+    with database.reading() as session:
         if aux is not None:
             selection.keys = _aux_keys(session, aux)
         if into is not None:
@@ -334,7 +334,7 @@ def dump(
     from survey_db.services.seeds import dump as write_seeds
 
     database = open_db(ctx)
-    with database.session() as session:
+    with database.reading() as session:
         written = write_seeds(session, directory)
     for path in written:
         typer.echo(str(path))

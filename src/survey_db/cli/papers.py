@@ -198,7 +198,7 @@ def show(
     if fmt not in ("table", "json", "bibtex"):
         fail(f"unknown format {fmt!r}; choose table, json or bibtex")
     database = open_db(ctx)
-    with database.session() as session:
+    with database.reading() as session:
         paper = find_paper(session, key)
         paths = {node.section.id: node.path for node in section_tree(session)}
         sections = [paths[p.section_id] for p in paper.placements]
@@ -320,7 +320,7 @@ def _edit_in_editor(database, key: str) -> None:  # noqa: ANN001
     from survey_db.services.keys import rename_key
     from survey_db.services.papers import edit_paper, find_paper, paper_to_record
 
-    with database.session() as session:
+    with database.reading() as session:
         original = paper_to_record(find_paper(session, key))
     before = to_bibtex([original], unicode=True)
     after = edit_text(before, suffix=".bib")

@@ -47,7 +47,7 @@ def check(
         fail(f"unknown severity {fail_on!r}; choose one of {', '.join(SEVERITIES)}")
     rules = set(rule or []) | ({"duplicates"} if duplicates else set())
     database = open_db(ctx)
-    with database.session() as session:
+    with database.reading() as session:
         if readme is not None:
             from survey_db.services.io import read_text
 
@@ -141,7 +141,7 @@ def diff(
     from survey_db.services.io import read_text
 
     database = open_db(ctx)
-    with database.session() as session:
+    with database.reading() as session:
         differences = diff_readme(session, read_text(readme), readme.name)
     if fmt == "json":
         render.print_json([asdict(d) for d in differences])

@@ -60,7 +60,7 @@ def query(
     if limit is None:
         limit = DEFAULT_TABLE_ROWS if fmt == "table" else 0
     database = open_db(ctx)
-    with database.session() as session:
+    with database.reading() as session:
         papers, total = selected_papers(session, chosen, sort=sort_order(sort, text), limit=limit or None)
     if fmt == "table":
         render.papers_table(None, papers, total)  # rich only on a terminal
@@ -88,7 +88,7 @@ def topics(
     from survey_db.services.taxonomy import topic_counts
 
     database = open_db(ctx)
-    with database.session() as session:
+    with database.reading() as session:
         rows = [(topic.name, count) for topic, count in topic_counts(session)]
     if fmt == "json":
         render.print_json([{"topic": name, "papers": count} for name, count in rows])
@@ -151,7 +151,7 @@ def sections(
     from survey_db.services.taxonomy import section_tree, subtree_ids
 
     database = open_db(ctx)
-    with database.session() as session:
+    with database.reading() as session:
         nodes = section_tree(session)
         placed = session.execute(select(Placement.section_id, Placement.paper_id)).all()
         title = get_meta(session).get("title", "Sections")
@@ -277,7 +277,7 @@ def stats(
     from survey_db.models import Author, Paper, Section, Topic, Venue
 
     database = open_db(ctx)
-    with database.session() as session:
+    with database.reading() as session:
         counts = {
             "papers": session.scalar(select(func.count(Paper.id))),
             "authors": session.scalar(select(func.count(Author.id))),
