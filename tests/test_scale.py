@@ -367,6 +367,36 @@ def test_bibtex_export_in_pieces_is_the_whole_export(empty_db, generated, monkey
         database.engine.dispose()
 
 
+@pytest.mark.sqlite_only  # the helper process reads SQLite files only
+def test_a_shared_export_reads_one_state_when_a_writer_commits_meanwhile(empty_db, generated, monkeypatch):
+    """A writer that commits after the export's transaction began reading: the export (helper or not) is
+    the state that transaction sees, never a mix."""
+    import sqlite3
+
+    from survey_db.services import export
+
+    bib, _ = generated
+    _import_bib(empty_db, bib)
+    monkeypatch.setattr(export, "PARALLEL_BIBTEX", 10)
+    monkeypatch.setattr(export, "BIBTEX_PIECE", 7)
+    monkeypatch.setattr(export, "_second_core", lambda: True)
+    database = open_database(empty_db)
+    try:
+        with database.reading() as session:
+            ids, _ = find_ids(session, Filters())
+            before = export.to_bibtex(p.record for p in iter_papers(session, ids, sections=False))
+            writer = sqlite3.connect(empty_db.removeprefix("sqlite:///"), isolation_level=None)
+            writer.execute("UPDATE papers SET year = 1234")
+            writer.close()
+            assert export.bibtex_export(session, ids) == before
+        with database.reading() as session:  # a new transaction sees the change, with the helper
+            after = export.bibtex_export(session, ids)
+            assert "year = {1234}" in after
+            assert after == export.to_bibtex(p.record for p in iter_papers(session, ids, sections=False))
+    finally:
+        database.engine.dispose()
+
+
 def test_import_read_by_a_second_process_is_the_same(empty_db, templates, tmp_path, generated, monkeypatch):
     from survey_db.services import bibstream
 

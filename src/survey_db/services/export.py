@@ -94,7 +94,8 @@ def bibtex_export(
     formatted as pieces. An export of many papers from a SQLite file on a machine with a second core shares
     the pieces with a helper process with its own read-only connection (reading and formatting are pure
     Python: two cores nearly halve the time): this process takes pieces from the front, the helper from
-    the back, until they meet, so both finish together however fast each runs.
+    the back, until they meet, so both finish together however fast each runs. Meanwhile this transaction
+    holds SQLite's write lock, so that both read the same state (see `_hold_writers`).
     """
     from collections import deque
 
@@ -119,7 +120,8 @@ def bibtex_export(
     texts: dict[int, str] = {}
     path = sqlite_path(str(session.get_bind().url))
     helper = None
-    if len(ids) >= PARALLEL_BIBTEX and len(runs) > 1 and path is not None and _second_core():
+    shared = len(ids) >= PARALLEL_BIBTEX and len(runs) > 1 and path is not None and _second_core()
+    if shared and _hold_writers(session):
         helper = _BibtexHelper(path, todo, style, unicode, len(ids) // 2)
     reader = session_reader(session, len(ids) // 2 if helper else len(ids), sections=False)
     rank = {index: place for place, index in enumerate(order)} if families else {}
@@ -155,6 +157,27 @@ def bibtex_export(
     ]
     # Each text ends with its last entry's "}\n"; entries are separated by one blank line.
     return "\n".join(text for text in out if text)
+
+
+def _hold_writers(session: Session) -> bool:
+    """Take SQLite's write lock in this transaction, which has only read so far, so that no writer commits
+    while a helper reads the same file: the helper's own connection then sees this transaction's snapshot.
+    False, at once, when another writer holds the lock or has committed since this transaction began
+    reading (its snapshot is no longer the newest); the export then stays in this process."""
+    import sqlite3
+
+    from survey_db.db import BUSY_TIMEOUT_MS
+
+    raw = session.connection().connection.dbapi_connection
+    try:
+        raw.execute("PRAGMA busy_timeout=0")
+        # A write that changes nothing still takes the lock (and fails on an old snapshot).
+        raw.execute("UPDATE alembic_version SET version_num = version_num WHERE 0")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def _second_core() -> bool:
