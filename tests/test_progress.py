@@ -67,14 +67,12 @@ def test_no_progress_bar_before_the_delay(empty_db, tmp_path):
     assert "91 added" in output
 
 
+def _in_a_pipe(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=90)
+
+
 def test_no_progress_bar_in_a_pipe(empty_db, tmp_path):
-    result = subprocess.run(
-        survey_command("import", SEEDS_BIB, db=empty_db),
-        capture_output=True,
-        text=True,
-        env=_env(tmp_path, "0"),
-        timeout=90,
-    )
+    result = _in_a_pipe(survey_command("import", SEEDS_BIB, db=empty_db), _env(tmp_path, "0"))
     assert result.returncode == 0, result.stderr
     assert result.stdout == "papers.bib: 91 added, 0 updated, 0 skipped\n"
     assert "importing" not in result.stderr
@@ -83,13 +81,7 @@ def test_no_progress_bar_in_a_pipe(empty_db, tmp_path):
 
 def test_a_bad_delay_is_a_clean_error_and_changes_nothing(empty_db, tmp_path):
     before = fingerprint(empty_db)
-    result = subprocess.run(
-        survey_command("import", SEEDS_BIB, db=empty_db),
-        capture_output=True,
-        text=True,
-        env=_env(tmp_path, "soon"),
-        timeout=90,
-    )
+    result = _in_a_pipe(survey_command("import", SEEDS_BIB, db=empty_db), _env(tmp_path, "soon"))
     assert result.returncode == 1
     assert result.stderr == "error: SURVEY_PROGRESS_DELAY must be a number of seconds, not 'soon'\n"
     assert fingerprint(empty_db) == before

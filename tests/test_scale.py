@@ -23,9 +23,10 @@ from survey_db.errors import InputError
 from survey_db.models import Paper, Placement
 from survey_db.services import query
 from survey_db.services.bibstream import iter_bibtex
-from survey_db.services.io import ParsedInput, import_bibtex, import_parsed, iter_papers
+from survey_db.services.io import ParsedInput, import_bibtex, import_parsed
 from survey_db.services.papers import load_papers, paper_to_record
 from survey_db.services.query import Filters, find_ids, like_match, text_match
+from survey_db.services.selection import iter_papers
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -395,6 +396,36 @@ def test_a_shared_export_reads_one_state_when_a_writer_commits_meanwhile(empty_d
             assert after == export.to_bibtex(p.record for p in iter_papers(session, ids, sections=False))
     finally:
         database.engine.dispose()
+
+
+@pytest.mark.sqlite_only  # the helper process reads SQLite files only
+def test_the_export_helper_opens_a_file_whose_path_has_uri_characters(templates, tmp_path, monkeypatch):
+    from survey_db.services import export
+
+    folder = tmp_path / "a#b?c%d"
+    folder.mkdir()
+    url = templates.copy("seeded", True, folder / "survey.db")
+    monkeypatch.setattr(export, "PARALLEL_BIBTEX", 10)
+    monkeypatch.setattr(export, "BIBTEX_PIECE", 7)
+    monkeypatch.setattr(export, "_second_core", lambda: True)
+    helped = []
+    results = export._BibtexHelper.results
+
+    def recorded(self):  # noqa: ANN001, ANN202
+        returned, lost = results(self)
+        helped.append((len(returned), len(lost)))
+        return returned, lost
+
+    monkeypatch.setattr(export._BibtexHelper, "results", recorded)
+    database = open_database(url)
+    try:
+        with database.reading() as session:
+            ids, _ = find_ids(session, Filters())
+            text = export.bibtex_export(session, ids)
+            assert text == export.to_bibtex(p.record for p in iter_papers(session, ids, sections=False))
+    finally:
+        database.engine.dispose()
+    assert len(helped) == 1 and helped[0][0] > 0 and helped[0][1] == 0, helped
 
 
 def test_import_read_by_a_second_process_is_the_same(empty_db, templates, tmp_path, generated, monkeypatch):

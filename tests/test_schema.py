@@ -34,6 +34,17 @@ def test_new_database_is_created_and_migrated(tmp_path: Path):
     assert not again.created and not again.migrated
 
 
+def test_a_folder_name_with_uri_characters_is_part_of_the_path(cli, tmp_path: Path):
+    """'?', '#' and '%' in a folder's name belong to the path (a URL parser would cut it at '?')."""
+    folder = tmp_path / "a?b#c%d"
+    folder.mkdir()
+    assert cli("init", db=str(folder / "survey.db")).exit_code == 0
+    assert [p.name for p in tmp_path.iterdir() if p.name != "xdg"] == ["a?b#c%d"]  # no file "a"
+    assert (folder / "survey.db").stat().st_size > 0
+    keys = cli("query", "--topic", "Speculative Decoding", "--format", "keys", db=str(folder / "survey.db"))
+    assert keys.stdout.split() == ["leviathan2023fast", "xia2024unlocking", "chen2023accelerating"]
+
+
 def test_missing_folder_is_an_error(tmp_path: Path):
     with pytest.raises(DatabaseError, match="does not exist"):
         open_database(resolve_url(str(tmp_path / "nowhere" / "x.db")))

@@ -25,3 +25,24 @@ def test_version_runs_without_database_libraries():
     )
     modules = imported_after(run_version)
     assert "sqlalchemy" not in modules and "alembic" not in modules
+
+
+def test_a_query_loads_no_orm_models(seeded_db):
+    """`survey query` reads light table clauses: building the model classes would cost a twentieth of its
+    start-up."""
+    run_query = (
+        "import survey_db.cli as c\n"
+        f"sys.argv = ['survey', '--db', {seeded_db!r}, 'query', '--topic', 'Speculative Decoding']\n"
+        "try: c.main()\nexcept SystemExit: pass"
+    )
+    modules = imported_after(run_query)  # with the query's own output, whose first key shows it ran
+    assert "leviathan2023fast" in modules and "survey_db.services.selection" in modules
+    assert not {"survey_db.models", "survey_db.services.io", "alembic", "bibtexparser"} & modules
+
+
+def test_the_light_table_clauses_are_the_models_tables():
+    from survey_db.models import Base
+    from survey_db.services.query import TABLES
+
+    for name, clause in TABLES.items():
+        assert [c.name for c in clause.columns] == [c.name for c in Base.metadata.tables[name].columns], name

@@ -63,7 +63,15 @@ def make_engine(url: str) -> Engine:
     from sqlalchemy import create_engine, event
 
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        path = sqlite_path(url)
+        if path is not None:
+            from sqlalchemy.engine import URL
+
+            # Built, not parsed: a '?' or '#' in a folder's name is part of the path, not a query.
+            target: str | URL = URL.create("sqlite", database=str(path))
+        else:
+            target = url
+        engine = create_engine(target, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):  # noqa: ANN001

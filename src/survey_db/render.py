@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from survey_db.services.io import ExportedPaper
+    from survey_db.services.reading import ExportedPaper
 
 
 def console(stderr: bool = False) -> Console:

@@ -211,7 +211,7 @@ def export(
     Example: survey export --bibtex --topic "Speculative Decoding" -o spec.bib
     """
     from survey_db.services import export as exporting
-    from survey_db.services.io import iter_selected
+    from survey_db.services.selection import iter_selected
 
     chosen = [
         name

@@ -191,8 +191,8 @@ def show(
     """
     from survey_db import render
     from survey_db.services.export import paper_json, to_bibtex
-    from survey_db.services.io import ExportedPaper
     from survey_db.services.papers import find_paper, paper_to_record
+    from survey_db.services.reading import ExportedPaper
     from survey_db.services.taxonomy import section_tree
 
     if fmt not in ("table", "json", "bibtex"):

@@ -51,8 +51,7 @@ def query(
     Example: survey query --topic "Speculative Decoding" --year 2023.. --has-code
     """
     from survey_db import render
-    from survey_db.services import export
-    from survey_db.services.io import selected_papers
+    from survey_db.services.selection import selected_papers
 
     if fmt not in QUERY_FORMATS:
         fail(f"unknown format {fmt!r}; choose one of {', '.join(QUERY_FORMATS)}")
@@ -64,15 +63,18 @@ def query(
         papers, total = selected_papers(session, chosen, sort=sort_order(sort, text), limit=limit or None)
     if fmt == "table":
         render.papers_table(None, papers, total)  # rich only on a terminal
-    elif fmt == "json":
-        typer.echo(export.to_json(papers), nl=False)
-    elif fmt == "csv":
-        typer.echo(export.to_csv(papers), nl=False)
     elif fmt == "keys":
         for paper in papers:
             typer.echo(paper.record.key)
     else:
-        typer.echo(export.to_bibtex([p.record for p in papers]), nl=False)
+        from survey_db.services import export  # which loads the ORM models: not for a table
+
+        if fmt == "json":
+            typer.echo(export.to_json(papers), nl=False)
+        elif fmt == "csv":
+            typer.echo(export.to_csv(papers), nl=False)
+        else:
+            typer.echo(export.to_bibtex([p.record for p in papers]), nl=False)
 
 
 @app.command()

@@ -10,8 +10,10 @@ from collections.abc import Callable, Iterable, Iterator
 from sqlalchemy.orm import Session
 
 from survey_db.records import PaperRecord
-from survey_db.services.io import READ_BATCH, ExportedPaper, get_meta, section_rows, session_reader
+from survey_db.services.io import get_meta, section_rows
 from survey_db.services.query import Filters, find_ids
+from survey_db.services.reading import READ_BATCH, ExportedPaper
+from survey_db.services.selection import session_reader
 
 
 def paper_json(paper: ExportedPaper) -> dict[str, object]:
@@ -99,8 +101,6 @@ def bibtex_export(
     """
     from collections import deque
 
-    from survey_db.db import sqlite_path
-    from survey_db.services.io import session_reader
     from survey_db.services.reading import format_piece
 
     order, families = _crossref_families(session, ids)
@@ -118,7 +118,7 @@ def bibtex_export(
     # deque.popleft and deque.pop are atomic: this process and the helper's thread need no lock.
     todo: deque[tuple[int, list[int]]] = deque((index, segments[index]) for index in runs)  # type: ignore[misc]
     texts: dict[int, str] = {}
-    path = sqlite_path(str(session.get_bind().url))
+    path = _sqlite_file(session)
     helper = None
     shared = len(ids) >= PARALLEL_BIBTEX and len(runs) > 1 and path is not None and _second_core()
     if shared and _hold_writers(session):
@@ -159,6 +159,16 @@ def bibtex_export(
     return "\n".join(text for text in out if text)
 
 
+def _sqlite_file(session: Session):  # noqa: ANN202
+    """The file of the session's SQLite database, None for another engine or an in-memory database."""
+    from pathlib import Path
+
+    url = session.get_bind().url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)  # the URL object's own: its text escapes '?', '#' and '%'
+
+
 def _hold_writers(session: Session) -> bool:
     """Take SQLite's write lock in this transaction, which has only read so far, so that no writer commits
     while a helper reads the same file: the helper's own connection then sees this transaction's snapshot.
@@ -195,7 +205,7 @@ _ENTRY_BREAK = re.compile(r"\n\n(?=@)")
 
 
 def _iter_records(session: Session, ids: list[int]):  # noqa: ANN202
-    from survey_db.services.io import iter_papers
+    from survey_db.services.selection import iter_papers
 
     return iter_papers(session, ids, sections=False)
 

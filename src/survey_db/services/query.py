@@ -4,25 +4,50 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, func, literal_column, or_, select, text
+from sqlalchemy import bindparam, column, func, literal_column, or_, select, table, text
 from sqlalchemy.orm import Session
 
-from survey_db import models
 from survey_db.errors import InputError
 from survey_db.identifiers import fold_ascii, slugify
-from survey_db.services.taxonomy import SectionNode, resolve_section, resolve_topic, subtree_ids
 
-# Core columns of the tables, not the ORM classes: a query then needs no mapper configuration (the first
-# ORM statement of a process configures every mapper, a few percent of `survey query`'s start-up).
-papers = models.Paper.__table__.c
-paper_topics = models.PaperTopic.__table__.c
-placements = models.Placement.__table__.c
-people = models.Author.__table__.c
-paper_people = models.PaperAuthor.__table__.c
-venues = models.Venue.__table__.c
-sections = models.Section.__table__.c
-topics = models.Topic.__table__.c
+if TYPE_CHECKING:
+    from survey_db.services.taxonomy import SectionNode
+
+
+def _table(name: str, *columns: str):  # noqa: ANN202
+    return table(name, *(column(each) for each in columns))
+
+
+# Light clauses of the tables (their names and columns, no types or constraints), not the ORM models:
+# a query then loads neither the model classes nor their mappers (building them is about a twentieth of
+# `survey query`'s start-up). tests/test_schema.py keeps them equal to the models' tables.
+TABLES = {
+    clause.name: clause
+    for clause in (
+        _table(
+            "papers", "id", "key", "entry_type", "title", "title_norm", "search_text", "year", "venue_id",
+            "url", "code_url", "arxiv_id", "doi", "pages", "abstract", "note", "extra_fields", "raw_fields",
+            "created_at", "updated_at",
+        ),
+        _table("authors", "id", "first", "von", "last", "jr", "name_folded"),
+        _table("paper_authors", "paper_id", "position", "author_id"),
+        _table("venues", "id", "short_name", "full_name", "kind"),
+        _table("topics", "id", "name", "slug"),
+        _table("paper_topics", "paper_id", "topic_id", "position"),
+        _table("sections", "id", "parent_id", "title", "slug", "position", "description"),
+        _table("placements", "section_id", "paper_id", "position"),
+    )
+}  # fmt: skip
+papers = TABLES["papers"].c
+paper_topics = TABLES["paper_topics"].c
+placements = TABLES["placements"].c
+people = TABLES["authors"].c
+paper_people = TABLES["paper_authors"].c
+venues = TABLES["venues"].c
+sections = TABLES["sections"].c
+topics = TABLES["topics"].c
 
 SORTS = ("position", "relevance", "year", "title", "added")
 
@@ -118,7 +143,9 @@ def _topic_id(session: Session, name: str) -> int:
     ):
         if fold_ascii(topic_name).lower().strip() == wanted or topic_slug in (name.strip(), slug):
             return topic_id
-    return resolve_topic(session, name).id
+    from survey_db.services.taxonomy import resolve_topic
+
+    return resolve_topic(session, name).id  # an unknown name: its error, with close matches
 
 
 def _section_subtree(session: Session, name: str):  # noqa: ANN202
@@ -133,6 +160,8 @@ def _section_subtree(session: Session, name: str):  # noqa: ANN202
         tree = select(sections.id).where(sections.id == found[0]).cte("subtree", recursive=True)
         tree = tree.union_all(select(sections.id).where(sections.parent_id == tree.c.id))
         return select(tree.c.id)
+    from survey_db.services.taxonomy import resolve_section, subtree_ids
+
     return subtree_ids(resolve_section(session, name, _section_nodes(session)))
 
 
@@ -148,6 +177,8 @@ class _Section:
 
 def _section_nodes(session: Session) -> list[SectionNode]:
     """The section tree as `taxonomy.section_tree` gives it, from plain rows (no ORM objects)."""
+    from survey_db.services.taxonomy import SectionNode
+
     rows = session.execute(
         select(sections.id, sections.parent_id, sections.title, sections.slug).order_by(
             sections.position, sections.id
@@ -218,8 +249,7 @@ def find_ids(
     everything = filters == Filters()
     matching = statement.subquery()
     total = (
-        session.scalar(select(func.count()).select_from(models.Paper.__table__ if everything else matching))
-        or 0
+        session.scalar(select(func.count()).select_from(TABLES["papers"] if everything else matching)) or 0
     )
     if total == 0:
         return [], 0
@@ -309,7 +339,7 @@ def _ids_in_tree_order(  # noqa: ANN001
     best: dict[int, tuple[int, int, int]] = {}
     rows = session.execute(
         select(matching.c.id, placements.section_id, placements.position).outerjoin(
-            models.Placement.__table__, placements.paper_id == matching.c.id
+            TABLES["placements"], placements.paper_id == matching.c.id
         )
     )
     unplaced = 1 << 30

@@ -203,7 +203,10 @@ def child_main() -> None:
     source, out = sys.stdin.buffer, sys.stdout.buffer
     try:
         job = pickle.load(source)
-        connection = sqlite3.connect(f"file:{job['path']}?mode=ro", uri=True)
+        from pathlib import Path
+
+        # as_uri escapes what a URI would misread in a file name ('?', '#', '%').
+        connection = sqlite3.connect(Path(job["path"]).absolute().as_uri() + "?mode=ro", uri=True)
         reader = PaperReader(connection, expected=job["expected"])
         while True:
             try:
