@@ -282,3 +282,24 @@ def test_commands_that_read_do_not_wait_for_a_writer(cli, seeded_db, tmp_path: P
         writer.execute("ROLLBACK")
         writer.close()
     assert cli("topic", "rename", "Speculative Decoding", "Drafting", db=seeded_db).exit_code == 0
+
+
+def test_a_reading_transaction_is_one_snapshot(seeded_db):
+    """What a command that only reads sees does not change while it runs, whatever commits meanwhile."""
+    from sqlalchemy import func, select, update
+
+    from survey_db.models import Paper
+
+    reader, writer = open_database(seeded_db), open_database(seeded_db)
+    try:
+        with reader.reading() as session:
+            before = session.scalar(select(func.count()).select_from(Paper).where(Paper.year == 2023))
+            with writer.session() as other:
+                other.execute(update(Paper).values(year=1999))
+            after = session.scalar(select(func.count()).select_from(Paper).where(Paper.year == 2023))
+            assert after == before > 0
+        with reader.reading() as session:
+            assert session.scalar(select(func.count()).select_from(Paper).where(Paper.year == 2023)) == 0
+    finally:
+        reader.engine.dispose()
+        writer.engine.dispose()

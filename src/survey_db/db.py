@@ -104,8 +104,14 @@ def make_engine(url: str) -> Engine:
 
 
 def reading_engine(engine: Engine) -> Engine:
-    """The engine for transactions that only read: on SQLite they neither wait for a writer nor hold one
-    up (a write in one would still work, waiting as any deferred SQLite transaction does)."""
+    """The engine for transactions that only read, each one snapshot of the database. On SQLite they
+    neither wait for a writer nor hold one up (a write in one would still work, waiting as any deferred
+    SQLite transaction does); on PostgreSQL they are REPEATABLE READ and READ ONLY (read committed, the
+    default, would let a long export see a commit made while it runs)."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(
+            isolation_level="REPEATABLE READ", postgresql_readonly=True, **{READ_ONLY: True}
+        )
     return engine.execution_options(**{READ_ONLY: True})
 
 
