@@ -22,7 +22,7 @@ def _table(name: str, *columns: str):  # noqa: ANN202
 
 # Light clauses of the tables (their names and columns, no types or constraints), not the ORM models:
 # a query then loads neither the model classes nor their mappers (building them is about a twentieth of
-# `survey query`'s start-up). tests/test_schema.py keeps them equal to the models' tables.
+# `survey query`'s start-up). tests/test_startup.py keeps them equal to the models' tables.
 TABLES = {
     clause.name: clause
     for clause in (
