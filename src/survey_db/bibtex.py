@@ -138,8 +138,8 @@ _TOPIC_SPLIT = re.compile(r"[,;]")
 _AND_SPLIT = re.compile(r"\s+and\s+", re.IGNORECASE)
 _SIMPLE_NAME_PART = re.compile(r"[A-Za-z][A-Za-z0-9.\-' ]*")
 _AND_WORD = re.compile(r"(?:^|\s)and(?:\s|$)", re.IGNORECASE)
-_BLOCK_START = re.compile(r"\n[ \t\r\f\v]*@\w*[ \t]*[{(]")
-_CROSSREF_TARGET = re.compile(r"crossref\s*=\s*[{\"]\s*([^}\"\s,]+)", re.IGNORECASE)
+BLOCK_START = re.compile(r"\n[ \t\r\f\v]*@\w*[ \t]*[{(]")
+CROSSREF_TARGET = re.compile(r"crossref\s*=\s*[{\"]\s*([^}\"\s,]+)", re.IGNORECASE)
 _ENCODING_LINE = re.compile(rb"^%\s*Encoding:\s*([A-Za-z0-9_.:-]+)", re.MULTILINE)
 
 _VENUE_SOURCES_ARTICLE = ("journaltitle", "journal")
@@ -764,23 +764,30 @@ def _bulk_work(quiet: tuple[str, ...] = ()) -> Iterator[None]:
             logger.disabled = was
 
 
-def _chunks(text: str, size: int | None = None) -> Iterator[tuple[str, int]]:
-    """Pieces of `text` that end where a new block starts at the beginning of a line, with line offsets.
+def block_spans(text: str, size: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of pieces of `text` of about `size` characters, each ending where a new block starts at
+    the beginning of a line.
 
     bibtexparser starts a new block at every line-start `@type{` (even inside an unclosed one), so parsing
     the pieces one by one gives the same blocks while holding only one piece's blocks in memory.
     """
-    size = size or _CHUNK_CHARS
-    start, line, n = 0, 0, len(text)
+    start, n = 0, len(text)
     while start < n:
         end = n
         if n - start > size:
-            match = _BLOCK_START.search(text, start + size)
+            match = BLOCK_START.search(text, start + size)
             if match is not None:
                 end = match.start() + 1
+        yield start, end
+        start = end
+
+
+def _chunks(text: str, size: int | None = None) -> Iterator[tuple[str, int]]:
+    """The pieces of `block_spans` as text, each with the number of lines before it."""
+    line = 0
+    for start, end in block_spans(text, size or _CHUNK_CHARS):
         yield text[start:end], line
         line += text.count("\n", start, end)
-        start = end
 
 
 def parse_bibtex(text: str, source: str = "<string>") -> BibParse:
@@ -802,7 +809,7 @@ def parse_bibtex(text: str, source: str = "<string>") -> BibParse:
     if text.startswith("\ufeff"):
         text = text[1:]
     reader = _Reader(source)
-    parents = {m.group(1).lower() for m in _CROSSREF_TARGET.finditer(text)} if "rossref" in text else set()
+    parents = {m.group(1).lower() for m in CROSSREF_TARGET.finditer(text)} if "rossref" in text else set()
     kept: dict[str, _Entry] = {}  # parents, by lower-case key
     slots: list[PaperRecord | _Entry | None] = []
 

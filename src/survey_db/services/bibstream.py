@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from survey_db.bibtex import BLOCK_START, CROSSREF_TARGET, block_spans
 from survey_db.records import PaperRecord
 
 CHUNK_CHARS = 1 << 20
@@ -31,8 +32,6 @@ AHEAD = 8
 # Smaller files are parsed whole, before the database opens; larger ones in batches by a child process.
 PARALLEL_BYTES = 2 << 20
 
-_BLOCK_START = re.compile(r"\n[ \t\r\f\v]*@\w*[ \t]*[{(]")
-_CROSSREF_TARGET = re.compile(r"crossref\s*=\s*[{\"]\s*([^}\"\s,]+)", re.IGNORECASE)
 _ENTRY_HEAD = re.compile(r"(?:^|\n)[ \t\r\f\v]*@[ \t]*\w+[ \t]*[{(][ \t]*([^\s,{}()\"#%'=\\~]+)[ \t]*,")
 # An entry left open at the end of a piece that is not the file's end ran into the next piece's first block.
 _UNCLOSED_AT_END = "entry not closed at the end of the file"
@@ -50,29 +49,17 @@ class BibBatch:
     done: float = 1.0  # the share of the file read so far
 
 
-def _pieces(text: str, size: int) -> Iterator[tuple[int, int]]:
-    start, n = 0, len(text)
-    while start < n:
-        end = n
-        if n - start > size:
-            match = _BLOCK_START.search(text, start + size)
-            if match is not None:
-                end = match.start() + 1
-        yield start, end
-        start = end
-
-
 def _parent_spans(text: str) -> dict[str, tuple[int, int]]:
     """Where each crossref target (lower-case key) is first defined: its block's span in the text."""
     if "rossref" not in text:
         return {}
-    targets = {m.group(1).lower() for m in _CROSSREF_TARGET.finditer(text)}
+    targets = {m.group(1).lower() for m in CROSSREF_TARGET.finditer(text)}
     spans: dict[str, tuple[int, int]] = {}
     for match in _ENTRY_HEAD.finditer(text):
         key = match.group(1).lower()
         if key in targets and key not in spans:
             start = match.start() + (1 if text[match.start()] == "\n" else 0)
-            following = _BLOCK_START.search(text, match.end())
+            following = BLOCK_START.search(text, match.end())
             spans[key] = (start, following.start() + 1 if following else len(text))
     return spans
 
@@ -99,12 +86,12 @@ def iter_bibtex(text: str, source: str = "<string>", chunk_chars: int | None = N
     macros: dict[str, tuple[str, str]] = {}  # lower-case name -> (name as written, value), latest last
     first_line: dict[str, int] = {}
     line0 = 0
-    for start, end in _pieces(text, chunk_chars):
+    for start, end in block_spans(text, chunk_chars):
         piece = text[start:end]
         head = [f"@string{{{name} = {{{value}}}}}\n" for name, value in macros.values()]
         borrowed = set()
         if spans and "rossref" in piece:
-            for match in _CROSSREF_TARGET.finditer(piece):
+            for match in CROSSREF_TARGET.finditer(piece):
                 target = match.group(1).lower()
                 span = spans.get(target)
                 if span is not None and not (start <= span[0] < end) and target not in borrowed:
