@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from survey_db.errors import InputError, NotFoundError
 from survey_db.models import (
     Paper,
     Placement,
+    Section,
     SurveyMeta,
 )
 from survey_db.records import PaperRecord, SectionRecord
@@ -201,12 +202,13 @@ def import_parsed(
             if progress is not None:
                 progress(0.9 * min(start + IMPORT_BATCH, len(records)) / len(records))
     importer.finish()
-    before = len(section_tree(session))
+    count_sections = select(func.count()).select_from(Section)
+    before = session.scalar(count_sections)
     for section, indices in parsed.sections:
         row = ensure_section(session, section.path, slug=section.slug, description=section.description)
         ids = [paper_ids[i] for i in indices if paper_ids[i] is not None]
         report.placements_added += append_placements(session, row.id, ids)  # type: ignore[arg-type]
-    report.sections_added = len(section_tree(session)) - before
+    report.sections_added = session.scalar(count_sections) - before
     if parsed.meta:
         set_meta(session, parsed.meta, overwrite=False)
     session.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -170,6 +171,7 @@ class _Section:
     """The columns of a section that `taxonomy.resolve_section` and `subtree_ids` read."""
 
     id: int
+    parent_id: int | None
     title: str
     slug: str
     description: str | None = None
@@ -177,28 +179,14 @@ class _Section:
 
 def _section_nodes(session: Session) -> list[SectionNode]:
     """The section tree as `taxonomy.section_tree` gives it, from plain rows (no ORM objects)."""
-    from survey_db.services.taxonomy import SectionNode
+    from survey_db.services.taxonomy import nodes_in_tree_order
 
     rows = session.execute(
         select(sections.id, sections.parent_id, sections.title, sections.slug).order_by(
             sections.position, sections.id
         )
-    ).all()
-    children: dict[int | None, list] = {}
-    for row in rows:
-        children.setdefault(row.parent_id, []).append(row)
-    ordered: list[SectionNode] = []
-
-    def walk(parent_id: int | None, path: list[str], parent: SectionNode | None) -> None:
-        for row in children.get(parent_id, []):
-            node = SectionNode(_Section(row.id, row.title, row.slug), [*path, row.title])  # type: ignore[arg-type]
-            ordered.append(node)
-            if parent:
-                parent.children.append(node)
-            walk(row.id, node.path, node)
-
-    walk(None, [], None)
-    return ordered
+    )
+    return nodes_in_tree_order(_Section(*row) for row in rows)
 
 
 def text_match(session: Session, query_text: str):  # noqa: ANN201
@@ -311,8 +299,13 @@ def _ids_by_relevance(session: Session, matching, filters: Filters, limit: int |
 def section_order(session: Session) -> dict[int, int]:
     """Each section's rank in tree (pre-)order, as `taxonomy.section_tree` orders them (siblings by
     position, then id), from one light query."""
-    children: dict[int | None, list[int]] = {}
     rows = session.execute(select(sections.id, sections.parent_id).order_by(sections.position, sections.id))
+    return tree_ranks(rows)  # type: ignore[arg-type]
+
+
+def tree_ranks(rows: Iterable[tuple[int, int | None]]) -> dict[int, int]:
+    """Each section's rank in tree (pre-)order, from (id, parent id) pairs with siblings in order."""
+    children: dict[int | None, list[int]] = {}
     for section_id, parent_id in rows:
         children.setdefault(parent_id, []).append(section_id)
     rank: dict[int, int] = {}

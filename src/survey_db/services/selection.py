@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey_db.services.query import Filters, find_ids, section_order
+from survey_db.services.query import Filters, find_ids, tree_ranks
 from survey_db.services.query import sections as section_columns
 from survey_db.services.reading import READ_BATCH, ExportedPaper, PaperReader
 
@@ -66,11 +66,14 @@ def session_reader(session: Session, expected: int = 0, *, sections: bool = True
 
 def section_paths(session: Session) -> tuple[dict[int, int], list[list[str]]]:
     """Each section's rank in tree order (section id -> rank), and the path of titles of each rank."""
-    rank = section_order(session)
-    table = section_columns
-    titles, parents = {}, {}
-    for section_id, title, parent_id in session.execute(select(table.id, table.title, table.parent_id)):
-        titles[section_id], parents[section_id] = title, parent_id
+    rows = session.execute(
+        select(section_columns.id, section_columns.parent_id, section_columns.title).order_by(
+            section_columns.position, section_columns.id
+        )
+    ).all()
+    rank = tree_ranks((section_id, parent_id) for section_id, parent_id, _ in rows)
+    titles = {section_id: title for section_id, _, title in rows}
+    parents = {section_id: parent_id for section_id, parent_id, _ in rows}
     paths: list[list[str]] = [[] for _ in rank]
     for section_id, index in rank.items():
         parent = parents[section_id]

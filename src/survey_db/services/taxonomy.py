@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, insert, select, update
@@ -30,8 +31,13 @@ class SectionNode:
 
 def section_tree(session: Session) -> list[SectionNode]:
     """All sections in tree (pre-)order."""
-    sections = list(session.scalars(select(Section).order_by(Section.position, Section.id)))
-    children: dict[int | None, list[Section]] = {}
+    return nodes_in_tree_order(session.scalars(select(Section).order_by(Section.position, Section.id)))
+
+
+def nodes_in_tree_order(sections: Iterable) -> list[SectionNode]:
+    """The nodes of sections (Section rows, or anything with their id, parent_id and title) given with
+    siblings in order, in tree (pre-)order."""
+    children: dict[int | None, list] = {}
     for section in sections:
         children.setdefault(section.parent_id, []).append(section)
     ordered: list[SectionNode] = []
