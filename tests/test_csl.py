@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from survey_db.bibtex import parse_bibtex, read_bib_file
 from survey_db.csl import csl_to_records, records_to_csl
 from survey_db.errors import InputError
 from survey_db.records import Name, PaperRecord
+from textools import kpsewhich
 
 DATA = Path(__file__).parent / "data" / "bib"
 SAME = [f.name for f in dataclasses.fields(PaperRecord) if f.name not in ("raw", "source")]
@@ -137,10 +136,5 @@ def test_records_round_trip_through_csl_json(batch: list[PaperRecord]) -> None:
 
 @pytest.mark.parametrize("name", ["xampl.bib", "biblatex-examples.bib"])
 def test_real_bibtex_files_round_trip_through_csl_json(name: str) -> None:
-    if shutil.which("kpsewhich") is None:
-        pytest.skip("kpsewhich is not installed (Debian: texlive-binaries)")
-    path = subprocess.run(["kpsewhich", name], capture_output=True, text=True, timeout=30).stdout.strip()
-    if not path:
-        pytest.skip(f"{name} is not installed (Debian: texlive-base / texlive-bibtex-extra)")
-    records = parse_bibtex(read_bib_file(path)).records
+    records = parse_bibtex(read_bib_file(kpsewhich(name))).records
     assert_same(records, csl_to_records(json.loads(json.dumps(records_to_csl(records)))))
