@@ -23,8 +23,10 @@ VenueFull = Annotated[
 TopicsOpt = Annotated[list[str] | None, typer.Option("--topic", "-t", help="A topic (repeatable).")]
 Url = Annotated[str | None, typer.Option("--url", help="Link to the paper (http or https).")]
 Code = Annotated[str | None, typer.Option("--code", help="Link to the code (http or https).")]
-Arxiv = Annotated[str | None, typer.Option("--arxiv", help="arXiv id, e.g. 2211.17192.")]
-Doi = Annotated[str | None, typer.Option("--doi", help="DOI, e.g. 10.18653/v1/2023.acl-long.792.")]
+Arxiv = Annotated[str | None, typer.Option("--arxiv", help="arXiv id or arxiv.org URL, e.g. 2211.17192.")]
+Doi = Annotated[
+    str | None, typer.Option("--doi", help="DOI or doi.org URL, e.g. 10.18653/v1/2023.acl-long.792.")
+]
 Pages = Annotated[str | None, typer.Option("--pages", help="Pages, e.g. 19274--19286.")]
 Abstract = Annotated[str | None, typer.Option("--abstract", help="The abstract.")]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="A free note.")]
@@ -48,14 +50,16 @@ def _record_from_options(
     entry_type,
     key,
 ):  # noqa: ANN001, ANN202
-    from survey_db.identifiers import arxiv_id
+    from survey_db.identifiers import arxiv_id_from_url, derived_link, doi_from_url, typed_arxiv, typed_doi
     from survey_db.names import parse_name
     from survey_db.records import PaperRecord
 
-    if arxiv and not arxiv_id(arxiv):
-        from survey_db.errors import InputError
-
-        raise InputError(f"{arxiv!r} is not an arXiv id such as 2211.17192")
+    arxiv = typed_arxiv(arxiv) if arxiv else None
+    doi = typed_doi(doi) if doi else None
+    if url:
+        # A paper link that names the paper fills its identifiers: --url https://arxiv.org/abs/2401.10774.
+        arxiv = arxiv or arxiv_id_from_url(url)
+        doi = doi or doi_from_url(url)
     return PaperRecord(
         title=title or "",
         key=key,
@@ -64,9 +68,9 @@ def _record_from_options(
         year=parse_year(year),
         venue=venue,
         venue_full=venue_full,
-        url=url,
+        url=url or derived_link(arxiv, doi),
         code_url=code,
-        arxiv_id=arxiv_id(arxiv) if arxiv else None,
+        arxiv_id=arxiv,
         doi=doi,
         pages=pages,
         abstract=abstract,
@@ -273,10 +277,12 @@ def edit(
         changes["authors"] = [parse_name(a) for a in author or []]
     if "year" in changes:
         changes["year"] = parse_year(year)
-    if "arxiv_id" in changes:
-        from survey_db.identifiers import arxiv_id
+    from survey_db.identifiers import typed_arxiv, typed_doi
 
-        changes["arxiv_id"] = arxiv_id(arxiv) or fail(f"{arxiv!r} is not an arXiv id such as 2211.17192")
+    if changes.get("arxiv_id"):
+        changes["arxiv_id"] = typed_arxiv(arxiv)  # type: ignore[arg-type]
+    if changes.get("doi"):
+        changes["doi"] = typed_doi(doi)  # type: ignore[arg-type]
     if "entry_type" in changes:
         changes["entry_type"] = entry_type.lower()  # type: ignore[union-attr]
     with database.session() as session:
