@@ -14,10 +14,10 @@ already holds data unless told to replace it.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -111,55 +111,37 @@ def dump_database(engine: Engine) -> Dump:
 # -- writing backups ---------------------------------------------------------------------------------------
 
 
-def _replace_atomically(path: Path, write) -> None:  # noqa: ANN001
-    """Write through a temporary file beside `path`, then rename it over `path` (never half a backup)."""
-    path = path.absolute()
-    if not path.parent.is_dir():
-        raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # as a plain new file would be, not mkstemp's 0600
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def write_json_backup(engine: Engine, path: Path, *, protected: Iterable[Path | None] = ()) -> Dump:
+    from survey_db.atomic import atomic_open
 
-
-def write_json_backup(engine: Engine, path: Path) -> Dump:
     dump = dump_database(engine)
-
-    def write(target: Path) -> None:
-        with target.open("w", encoding="utf-8") as out:
-            json.dump(dump.to_json(), out, ensure_ascii=True, separators=(",", ":"))
-            out.write("\n")
-
-    _replace_atomically(path, write)
+    with atomic_open(path, protected=protected) as out:
+        json.dump(dump.to_json(), out, ensure_ascii=True, separators=(",", ":"))
+        out.write("\n")
     return dump
 
 
-def write_sqlite_backup(engine: Engine, path: Path) -> None:
+def write_sqlite_backup(engine: Engine, path: Path, *, protected: Iterable[Path | None] = ()) -> None:
     """Copy a SQLite database with the online backup API: writers may go on meanwhile; the copy is one
     consistent state, in rollback-journal mode so that it is a single self-contained file."""
     if engine.dialect.name != "sqlite":
         raise InputError("a SQLite backup needs a SQLite database; use --format json for this one")
 
-    def write(target: Path) -> None:
+    from survey_db.atomic import atomic_path
+
+    with atomic_path(path, protected=protected) as target:
         raw = engine.raw_connection()
         try:
             copy = sqlite3.connect(target)
             try:
                 raw.driver_connection.backup(copy)
                 copy.execute("PRAGMA journal_mode=DELETE")
+            except sqlite3.Error as exc:
+                raise DatabaseError(f"cannot write the backup {path}: {exc}; nothing was written") from None
             finally:
                 copy.close()
         finally:
             raw.close()
-
-    _replace_atomically(path, write)
 
 
 # -- reading backups ---------------------------------------------------------------------------------------

@@ -21,6 +21,10 @@ class DuplicateError(SurveyError):
     """A paper, key or identifier that is already present."""
 
 
+class OutputError(SurveyError):
+    """A file that cannot be written (a full disk, a missing folder) or must not be (the database in use)."""
+
+
 class DatabaseError(SurveyError):
     """A database that cannot be opened, is not a survey database, or is newer than this program."""
 

@@ -20,8 +20,15 @@ class SurveyGroup(TyperGroup):
     """Turns errors a user can act on into one line on stderr and exit code 1, never a traceback."""
 
     def invoke(self, ctx: typer.Context):  # noqa: ANN201
+        from survey_db.atomic import Terminated, sigterm_as_exception
+
         try:
-            return super().invoke(ctx)
+            with sigterm_as_exception():
+                return super().invoke(ctx)
+        except KeyboardInterrupt:
+            interrupted(130)
+        except Terminated:
+            interrupted(143)
         except SurveyError as exc:
             fail(str(exc))
         except BrokenPipeError:
@@ -38,13 +45,29 @@ class SurveyGroup(TyperGroup):
             if isinstance(exc, SQLAlchemyError):
                 reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
                 fail(f"database error: {reason}")
+            if is_driver_error(exc):
+                fail(f"database error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
             raise
+
+
+def is_driver_error(exc: BaseException) -> bool:
+    """An error raised by a database driver itself (sqlite3, psycopg), from the paths that use DB-API
+    cursors directly (bulk inserts, the fast reader, backups)."""
+    module = type(exc).__module__ or ""
+    return module == "sqlite3" or module.startswith(("psycopg", "_sqlite3"))
 
 
 def fail(message: str) -> None:
     """Print `error: message` on stderr, on one line, and exit 1."""
     typer.echo(f"error: {one_line(message)}", err=True)
     raise typer.Exit(1)
+
+
+def interrupted(code: int) -> None:
+    """Ctrl-C (130) or SIGTERM (143): every transaction rolled back and every temporary file went on the
+    way out, so one line says so."""
+    typer.echo("interrupted; nothing was changed", err=True)
+    raise typer.Exit(code)
 
 
 def one_line(text: str) -> str:
@@ -99,6 +122,13 @@ def root(
     Example: survey query --topic "Speculative Decoding"
     """
     ctx.obj = {"db": db}
+
+
+def database_file(ctx: typer.Context):  # noqa: ANN201
+    """The SQLite file of the database in use (None for PostgreSQL): no output file may replace it."""
+    from survey_db.db import resolve_url, sqlite_path
+
+    return sqlite_path(resolve_url(ctx.find_root().obj.get("db")))
 
 
 def open_db(ctx: typer.Context, *, create: bool = True, seed: bool = True):  # noqa: ANN201

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from survey_db.cli import app, fail, note, open_db
+from survey_db.cli import app, database_file, fail, note, open_db
 from survey_db.cli.options import (
     AuthorOpt,
     HasCode,
@@ -210,6 +210,7 @@ def export(
 
     Example: survey export --bibtex --topic "Speculative Decoding" -o spec.bib
     """
+    from survey_db.atomic import atomic_write, is_stream_target, write_text
     from survey_db.services import export as exporting
     from survey_db.services.selection import iter_selected
 
@@ -235,6 +236,11 @@ def export(
     if check_only and into is None:
         fail("--check needs --into README.md")
     selection = filters(text, topic, section, venue, year, author, has_code)
+    from survey_db.atomic import refuse_protected
+
+    for target in (into, output):
+        if target is not None and str(target) != "-":
+            refuse_protected(target.absolute(), [database_file(ctx)])
     database = open_db(ctx)
     with database.reading() as session:
         if aux is not None:
@@ -271,26 +277,14 @@ def export(
         elif check_only:
             fail(f"{into} is out of date; run 'survey export --markdown --into {into}'")
         else:
-            into.write_text(result, encoding="utf-8")
+            atomic_write(into, result, protected=[database_file(ctx)])
             note(f"updated {into}")
-    elif output is None:
-        _write(sys.stdout, result)
+    elif output is None or str(output) == "-":
+        write_text(sys.stdout, result)
     else:
-        with output.open("w", encoding="utf-8") as out:
-            _write(out, result)
-        note(f"wrote {output}")
-
-
-def _write(out, text: str | Iterable[str]) -> None:  # noqa: ANN001
-    """Write a text (a megabyte at a time: writing it whole encodes a copy of all of it at once) or the
-    pieces of one as they are made."""
-    if not isinstance(text, str):
-        for piece in text:
-            out.write(piece)
-        return
-    step = 1 << 20
-    for start in range(0, len(text), step):
-        out.write(text[start : start + step])
+        atomic_write(output, result, protected=[database_file(ctx)])
+        if not is_stream_target(output):
+            note(f"wrote {output}")
 
 
 def _counted(items: Iterable, total: int, progress: Callable[[float], None]) -> Iterator:
@@ -335,8 +329,10 @@ def dump(
 
     database = open_db(ctx)
     with database.reading() as session:
-        written = write_seeds(session, directory)
-    for path in written:
+        written = write_seeds(session, directory, protected=[database_file(ctx)])
+    for link in written.replaced_links:
+        note(f"{link} was a symlink; replaced it with a regular file (dump never writes through a link)")
+    for path in written.paths:
         typer.echo(str(path))
 
 

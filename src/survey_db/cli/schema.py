@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from survey_db.cli import SurveyGroup, app, fail, note
+from survey_db.cli import SurveyGroup, app, database_file, fail, note
 
 db_app = typer.Typer(
     cls=SurveyGroup, help="Schema migrations, backups and restores of the database.", no_args_is_help=True
@@ -111,11 +111,12 @@ def db_backup(
             fail(f"{file} is a folder; give a file name")
         if file.exists() and not force:
             fail(f"{file} already exists; give --force to replace it")
+        guard = [database_file(ctx)]
         if fmt == "json":
-            dump = backup.write_json_backup(database.engine, file)
+            dump = backup.write_json_backup(database.engine, file, protected=guard)
             papers = dump.counts().get("papers", 0)
         else:
-            backup.write_sqlite_backup(database.engine, file)
+            backup.write_sqlite_backup(database.engine, file, protected=guard)
             papers = None
     finally:
         database.engine.dispose()

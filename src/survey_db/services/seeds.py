@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -102,12 +104,22 @@ def render_papers(session: Session) -> str:
     return bibtex.format_bibtex(records, style="bibtex", ascii=False)
 
 
-def dump(session: Session, out_dir: Path) -> list[Path]:
-    """Write the seed files into `out_dir` (created if missing); returns the paths written."""
+@dataclass
+class DumpedSeeds:
+    paths: list[Path]
+    replaced_links: list[Path] = field(default_factory=list)
+
+
+def dump(session: Session, out_dir: Path, *, protected: Iterable[Path | None] = ()) -> DumpedSeeds:
+    """Write the seed files into `out_dir` (created if missing): both are made in full, then renamed into
+    place, so a failure leaves the old pair. Only regular files inside `out_dir` are written: a symlink
+    there is replaced by a file (listed in `replaced_links`), never written through."""
+    from survey_db.atomic import replace_files
+
+    contents = {
+        out_dir / PAPERS_FILE: render_papers(session),
+        out_dir / TAXONOMY_FILE: render_taxonomy(session),
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in ((PAPERS_FILE, render_papers(session)), (TAXONOMY_FILE, render_taxonomy(session))):
-        path = out_dir / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    links = replace_files(contents, follow_symlinks=False, protected=protected)
+    return DumpedSeeds(paths=list(contents), replaced_links=links)
