@@ -1,0 +1,31 @@
+"""Awesome-list READMEs: parse paper tables and lists under a tree of headings, lint them, render them again.
+
+Parsing uses markdown-it-py for the Markdown structure and html.parser for HTML tables; regular expressions
+only ever look at one cell, one badge URL or one heading line, never at the whole file. The package is a set
+of small parts: `inline` (the node tree), `list_items`, `table_rows`, `html_tables`, `badges`, `links`,
+`headings`, `fields`, `lint`, `reader` (the walk over the blocks) and `render`.
+
+>>> readme = parse_readme("# Survey\\n\\n## Decoding\\n\\n- [Fast Inference](https://arxiv.org/abs/2211.17192)\\n")
+>>> [(s.path, [r.arxiv_id for r in s.rows]) for s in readme.sections]
+[(['Decoding'], ['2211.17192'])]
+"""
+
+from survey_db.markdown.badges import venue_from_text
+from survey_db.markdown.model import ERROR, INFO, WARNING, ParsedReadme, ParsedSection, Problem
+from survey_db.markdown.reader import lint_readme, parse_readme
+from survey_db.markdown.render import (
+    AWESOME_BADGE,
+    BEGIN_MARKER,
+    END_MARKER,
+    STYLES,
+    RenderSection,
+    render_readme,
+    render_sections,
+    replace_region,
+)
+
+__all__ = [
+    "AWESOME_BADGE", "BEGIN_MARKER", "END_MARKER", "ERROR", "INFO", "STYLES", "WARNING", "ParsedReadme",
+    "ParsedSection", "Problem", "RenderSection", "lint_readme", "parse_readme", "render_readme",
+    "render_sections", "replace_region", "venue_from_text",
+]
