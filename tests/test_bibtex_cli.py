@@ -104,22 +104,91 @@ def test_nasty_title_survives_the_database_and_compiles(cli, empty_db, templates
     assert (tmp_path / "doc.pdf").exists()
 
 
-def test_aux_exports_only_cited_keys_through_aliases(cli, seeded_db, tmp_path):
+def _bibtex_on_aux(tmp_path: Path, aux_text: str, bib_text: str) -> tuple[str, str]:
+    """Run the real bibtex on an .aux citing from refs.bib: its log lines and the .bbl it wrote."""
+    need("bibtex", "texlive-binaries")
+    (tmp_path / "refs.bib").write_text(bib_text, encoding="utf-8")
+    (tmp_path / "paper.aux").write_text(aux_text + "\\bibdata{refs}\n\\bibstyle{plain}\n")
+    result = run(["bibtex", "paper"], tmp_path)
+    return result.stdout + result.stderr, (tmp_path / "paper.bbl").read_text(encoding="utf-8")
+
+
+def test_aux_export_writes_the_keys_the_aux_cites_after_keys_regenerate(cli, seeded_db, tmp_path):
     renamed = cli(
-        "keys", "regenerate", "leviathan2023fast", "--pattern", "{author}{year}{title2}", db=seeded_db
-    )
-    assert renamed.exit_code == 0 and renamed.lines == ["leviathan2023fast -> leviathan2023fastinference"]
+        "keys", "regenerate", "--pattern", "{author}{year}{title2}", "leviathan2023fast", "xie2023data",
+        db=seeded_db,
+    )  # fmt: skip
+    assert renamed.exit_code == 0 and renamed.lines == [
+        "leviathan2023fast -> leviathan2023fastinference",
+        "xie2023data -> xie2023dataselection",
+    ]
     aux = tmp_path / "paper.aux"
-    aux.write_text(
-        "\\relax\n\\citation{leviathan2023fast,xie2023data}\n\\citation{xie2023data}\n\\bibdata{refs}\n"
-    )
+    aux.write_text("\\relax\n\\citation{leviathan2023fast,xie2023data}\n\\citation{xie2023data}\n")
     result = cli("export", "--bibtex", "--aux", aux, db=seeded_db)
     assert result.exit_code == 0, result.stderr
     keys = [line.split("{")[1].rstrip(",") for line in result.lines if line.startswith("@")]
-    assert sorted(keys) == ["leviathan2023fastinference", "xie2023data"]
+    assert sorted(keys) == ["leviathan2023fast", "xie2023data"]
+    log, bbl = _bibtex_on_aux(tmp_path, aux.read_text(), result.stdout)
+    assert "Warning--" not in log, log
+    assert "\\bibitem{leviathan2023fast}" in bbl and "\\bibitem{xie2023data}" in bbl
+    assert "Fast inference from transformers" in bbl
+    # The old keys resolve in query as in show.
+    assert cli("query", "leviathan2023fast", "--format", "keys", db=seeded_db).lines == [
+        "leviathan2023fastinference"
+    ]
+    assert cli("query", "xie2023data", "--format", "keys", db=seeded_db).lines == ["xie2023dataselection"]
+
+
+def test_aux_export_under_old_and_new_key_and_through_a_crossref(cli, empty_db, tmp_path):
+    bib = tmp_path / "in.bib"
+    bib.write_text(
+        "@proceedings{icml2023, title = {Proceedings of ICML 2023}, year = 2023, editor = {Ann Editor}}\n"
+        "@inproceedings{smith2023fast, author = {Jo Smith}, title = {Fast Things}, crossref = {icml2023},"
+        " pages = {1--2}}\n"
+    )
+    assert cli("import", bib, db=empty_db).exit_code == 0
+    assert cli("keys", "regenerate", "icml2023", "--pattern", "{title3}{year}", db=empty_db).exit_code == 0
+    aux_text = "\\citation{smith2023fast}\n\\citation{icml2023}\n"
+    aux = tmp_path / "paper.aux"
+    aux.write_text(aux_text)
+    result = cli("export", "--aux", aux, db=empty_db)
+    assert result.exit_code == 0, result.stderr
+    assert "crossref = {icml2023}" in result.stdout
+    (tmp_path / "latex").mkdir()
+    log, bbl = _bibtex_on_aux(tmp_path / "latex", aux_text, result.stdout)
+    assert "Warning--" not in log and "\\bibitem{icml2023}" in bbl, log
+    new_key = cli("query", "icml2023", "--format", "keys", db=empty_db).stdout.strip()
+    both = tmp_path / "both.aux"
+    both.write_text(f"\\citation{{icml2023,{new_key}}}\n")
+    twice = cli("export", "--aux", both, db=empty_db)
+    assert twice.exit_code == 0
+    assert f"cites one paper as icml2023 and {new_key}" in twice.stderr and "lists it twice" in twice.stderr
+    assert [line for line in twice.lines if line.startswith("@")] == [
+        "@proceedings{icml2023,",
+        f"@proceedings{{{new_key},",
+    ]
+
+
+def test_aux_export_warns_per_missing_key_and_strict_fails(cli, seeded_db, tmp_path):
+    aux = tmp_path / "paper.aux"
+    aux.write_text("\\citation{nosuchpaper2020,xie2023data}\n\\citation{another1999}\n")
+    result = cli("export", "--bibtex", "--aux", aux, db=seeded_db)
+    assert result.exit_code == 0, result.stderr
+    assert [line for line in result.lines if line.startswith("@")] == ["@inproceedings{xie2023data,"]
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: paper.aux cites 'nosuchpaper2020', which is not in the database; its entry is left out",
+        "warning: paper.aux cites 'another1999', which is not in the database; its entry is left out",
+    ]
+    out = tmp_path / "refs.bib"
+    strict = cli("export", "--bibtex", "--aux", aux, "--strict", "-o", out, db=seeded_db)
+    assert strict.exit_code == 1 and not out.exists()
+    assert strict.stderr == (
+        "error: paper.aux cites keys that are not in the database: nosuchpaper2020, another1999\n"
+    )
+    assert cli("export", "--strict", db=seeded_db).exit_code == 1  # --strict goes with --aux
     missing = tmp_path / "missing.aux"
-    missing.write_text("\\citation{nosuchpaper2020}\n")
-    assert cli("export", "--bibtex", "--aux", missing, db=seeded_db).exit_code == 1
+    assert cli("export", "--bibtex", "--aux", missing, db=seeded_db).exit_code == 1  # no such file
 
 
 def test_keys_regenerate_prints_the_map_and_keeps_aliases(cli, seeded_db):

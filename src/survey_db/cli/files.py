@@ -189,8 +189,12 @@ def export(
         bool, typer.Option("--unicode", help="BibTeX: keep UTF-8, not LaTeX accents.")
     ] = False,
     aux: Annotated[
-        Path | None, typer.Option("--aux", help="BibTeX: only the keys a LaTeX .aux file cites.")
+        Path | None,
+        typer.Option("--aux", help="BibTeX: the papers a LaTeX .aux file cites, under the keys it cites."),
     ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="With --aux: fail when a cited key is not in the database.")
+    ] = False,
     into: Annotated[
         Path | None,
         typer.Option("--into", help="Markdown: regenerate only the marked region of this README, in place."),
@@ -235,6 +239,8 @@ def export(
         fail("--into and --check go with --markdown")
     if check_only and into is None:
         fail("--check needs --into README.md")
+    if strict and aux is None:
+        fail("--strict goes with --aux")
     selection = filters(text, topic, section, venue, year, author, has_code)
     from survey_db.atomic import refuse_protected
 
@@ -243,8 +249,11 @@ def export(
             refuse_protected(target.absolute(), [database_file(ctx)])
     database = open_db(ctx)
     with database.reading() as session:
+        citations = None
         if aux is not None:
-            selection.keys = _aux_keys(session, aux)
+            citations = _citations(session, aux, strict=strict)
+            if not citations.everything:
+                selection.keys = list(citations.stored.values())
         if into is not None:
             from survey_db.services.io import read_text
 
@@ -256,8 +265,13 @@ def export(
             from survey_db.services.query import find_ids
 
             ids, _ = find_ids(session, selection, sort=sort_order(sort, text))
-            with progress_bar("exporting") as progress:
-                result = exporting.bibtex_export(session, ids, style=fmt, unicode=unicode, progress=progress)
+            if citations is not None and citations.renames():
+                result = exporting.cited_bibtex(session, ids, citations, style=fmt, unicode=unicode)
+            else:
+                with progress_bar("exporting") as progress:
+                    result = exporting.bibtex_export(
+                        session, ids, style=fmt, unicode=unicode, progress=progress
+                    )
         else:
             with_sections = fmt in ("json", "csv")
             found, total = iter_selected(
@@ -295,23 +309,24 @@ def _counted(items: Iterable, total: int, progress: Callable[[float], None]) -> 
         yield item
 
 
-def _aux_keys(session, aux: Path) -> list[str]:  # noqa: ANN001
-    """Stored keys for the citations of a LaTeX .aux file; old keys resolve to their paper's key."""
+def _citations(session, aux: Path, *, strict: bool):  # noqa: ANN001, ANN202
+    """The papers a LaTeX .aux file cites (by their keys or old keys), with a warning for each cited key
+    that is not in the database, as bibtex gives (an error with `strict`)."""
     from survey_db import bibtex
+    from survey_db.services.export import resolve_citations
     from survey_db.services.io import read_text
-    from survey_db.services.papers import find_paper
 
-    cited = bibtex.parse_aux(read_text(aux))
-    if "*" in cited:
-        from sqlalchemy import select
-
-        from survey_db.models import Paper
-
-        return list(session.scalars(select(Paper.key)))
-    keys = []
-    for key in cited:
-        keys.append(find_paper(session, key).key)
-    return keys
+    citations = resolve_citations(session, bibtex.parse_aux(read_text(aux)))
+    if citations.missing and strict:
+        fail(f"{aux.name} cites keys that are not in the database: {', '.join(citations.missing)}")
+    for key in citations.missing:
+        note(f"warning: {aux.name} cites {key!r}, which is not in the database; its entry is left out")
+    for names in citations.twice():
+        note(
+            f"warning: {aux.name} cites one paper as {' and '.join(names)}; it is written under each key, "
+            "so the bibliography lists it twice"
+        )
+    return citations
 
 
 @app.command()

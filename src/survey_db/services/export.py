@@ -6,6 +6,7 @@ import contextlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -157,6 +158,85 @@ def bibtex_export(
     ]
     # Each text ends with its last entry's "}\n"; entries are separated by one blank line.
     return "\n".join(text for text in out if text)
+
+
+@dataclass
+class Citations:
+    """The papers a LaTeX document cites: each paper's stored key and the keys it is cited under (its own or
+    old ones), the cited keys no paper has, and whether it cites everything (`\\nocite{*}`)."""
+
+    stored: dict[int, str] = field(default_factory=dict)
+    cited_as: dict[int, list[str]] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    everything: bool = False
+
+    def twice(self) -> list[list[str]]:
+        """The keys of papers cited under more than one key (an old key and the new one)."""
+        return [names for names in self.cited_as.values() if len(names) > 1]
+
+    def renames(self) -> bool:
+        """Whether a paper is cited under a key other than its own (an old key, or two keys)."""
+        return any(names != [self.stored[pid]] for pid, names in self.cited_as.items())
+
+
+def resolve_citations(session: Session, cited: list[str]) -> Citations:
+    """Which paper each cited key names, by its key or an old key (alias), as BibTeX will look them up.
+
+    >>> # resolve_citations(session, ["leviathan2023fast", "nosuch"]).missing == ["nosuch"]
+    """
+    from sqlalchemy import select
+
+    from survey_db.models import KeyAlias, Paper
+
+    wanted = [key for key in cited if key != "*"]
+    owner: dict[str, int] = {}
+    found = Citations(everything="*" in cited)
+    for start in range(0, len(wanted), READ_BATCH):
+        part = wanted[start : start + READ_BATCH]
+        for key, pid in session.execute(select(Paper.key, Paper.id).where(Paper.key.in_(part))):
+            owner[key] = pid
+            found.stored[pid] = key
+        aliases = select(KeyAlias.alias, KeyAlias.paper_id, Paper.key).join(Paper)
+        for alias, pid, key in session.execute(aliases.where(KeyAlias.alias.in_(part))):
+            owner[alias] = pid
+            found.stored[pid] = key
+    for key in wanted:
+        if key in owner:
+            found.cited_as.setdefault(owner[key], []).append(key)
+        else:
+            found.missing.append(key)
+    return found
+
+
+def cited_bibtex(
+    session: Session, ids: list[int], citations: Citations, *, style: str = "bibtex", unicode: bool = False
+) -> str:
+    """`to_bibtex` of these papers with each entry under the key the document cites it by, so that bibtex
+    and biber find it: an old key (alias) stays the entry's key, and a paper cited under two keys is written
+    under both. Papers not cited by a key of their own (`\\nocite{*}`) keep their stored key. A crossref to a
+    paper written under an old key follows it."""
+    from dataclasses import replace
+
+    reader = session_reader(session, len(ids), sections=False)
+    found: dict[int, ExportedPaper] = {}
+    for start in range(0, len(ids), READ_BATCH):
+        found.update(reader.read(ids[start : start + READ_BATCH]))
+    records = []
+    written_as: dict[str, str] = {}  # stored key (lower case) -> the key its entry is written under
+    for pid in ids:
+        if pid not in found:
+            continue
+        record = found[pid].record
+        names = citations.cited_as.get(pid, [record.key])
+        records += [replace(record, key=name) for name in names]
+        if names[0] != record.key:
+            written_as[record.key.lower()] = names[0]
+    for index, record in enumerate(records):
+        target = (record.extra or {}).get("crossref")
+        if isinstance(target, str) and target.strip().lower() in written_as:
+            extra = dict(record.extra, crossref=written_as[target.strip().lower()])
+            records[index] = replace(record, extra=extra)
+    return to_bibtex(records, style=style, unicode=unicode)
 
 
 def _sqlite_file(session: Session):  # noqa: ANN202

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, column, func, literal_column, or_, select, table, text
+from sqlalchemy import bindparam, column, func, literal_column, or_, select, table, text, union
 from sqlalchemy.orm import Session
 
 from survey_db.errors import InputError
@@ -39,6 +39,7 @@ TABLES = {
         _table("paper_topics", "paper_id", "topic_id", "position"),
         _table("sections", "id", "parent_id", "title", "slug", "position", "description"),
         _table("placements", "section_id", "paper_id", "position"),
+        _table("key_aliases", "alias", "paper_id"),
     )
 }  # fmt: skip
 papers = TABLES["papers"].c
@@ -49,6 +50,7 @@ paper_people = TABLES["paper_authors"].c
 venues = TABLES["venues"].c
 sections = TABLES["sections"].c
 topics = TABLES["topics"].c
+key_aliases = TABLES["key_aliases"].c
 
 SORTS = ("position", "relevance", "year", "title", "added")
 
@@ -190,7 +192,8 @@ def _section_nodes(session: Session) -> list[SectionNode]:
 
 
 def text_match(session: Session, query_text: str):  # noqa: ANN201
-    """Ids of papers whose title, authors, venue or abstract hold every word as a prefix.
+    """Ids of papers whose title, authors, venue or abstract hold every word as a prefix, and of the paper
+    whose citation key or old key (alias) the text is.
 
     SQLite answers from its FTS5 index, PostgreSQL from a GIN index on a 'simple' tsvector; other
     engines fall back to LIKE on the folded text. All three match the same papers.
@@ -201,15 +204,29 @@ def text_match(session: Session, query_text: str):  # noqa: ANN201
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         match = " ".join(f'"{word}"*' for word in words)
-        return (
+        found = (
             select(literal_column("rowid"))
             .select_from(text("papers_fts"))
             .where(text("papers_fts MATCH :fts_query").bindparams(bindparam("fts_query", match)))
         )
-    if dialect == "postgresql":
+    elif dialect == "postgresql":
         tsquery = func.to_tsquery("simple", " & ".join(f"{word}:*" for word in words))
-        return select(papers.id).where(func.to_tsvector("simple", papers.search_text).op("@@")(tsquery))
-    return like_match(query_text)
+        found = select(papers.id).where(func.to_tsvector("simple", papers.search_text).op("@@")(tsquery))
+    else:
+        found = like_match(query_text)
+    keyed = key_match(query_text)
+    return found if keyed is None else union(found, *keyed)
+
+
+def key_match(query_text: str) -> list | None:
+    """SELECTs of the paper whose key, or old key, is the text (one word), by the indexes on both."""
+    key = query_text.strip()
+    if not key or len(key.split()) != 1:
+        return None
+    return [
+        select(papers.id).where(papers.key == key),
+        select(key_aliases.paper_id).where(key_aliases.alias == key),
+    ]
 
 
 def like_match(query_text: str):  # noqa: ANN201
@@ -261,8 +278,22 @@ def find_ids(
 
 
 def _ids_by_relevance(session: Session, matching, filters: Filters, limit: int | None) -> list[int]:  # noqa: ANN001
-    """Best matches first: BM25 on SQLite, ts_rank on PostgreSQL (else table order); the other filters and
-    the limit are applied by the database."""
+    """Best matches first: the paper whose key (or old key) the text is, then BM25 on SQLite, ts_rank on
+    PostgreSQL (else table order); the other filters and the limit are applied by the database."""
+    keyed = key_match(filters.text or "")
+    first = []
+    if keyed:
+        statement = select(papers.id).where(papers.id.in_(union(*keyed)))
+        if Filters(text=filters.text) != filters:
+            statement = statement.where(papers.id.in_(select(matching.c.id)))
+        first = list(session.scalars(statement))
+    ranked = _ranked_by_text(session, matching, filters, limit + len(first) if limit else None)
+    ids = list(dict.fromkeys(first + ranked))
+    return ids[:limit] if limit else ids
+
+
+def _ranked_by_text(session: Session, matching, filters: Filters, limit: int | None) -> list[int]:  # noqa: ANN001
+    """The papers matching the text, best first."""
     dialect = session.get_bind().dialect.name
     words = text_words(filters.text or "")
     only_text = Filters(text=filters.text) == filters
