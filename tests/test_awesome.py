@@ -132,6 +132,31 @@ def test_check_finds_missing_fields_and_bad_links(cli, empty_db, tmp_path):
     assert cli("check", db=empty_db).exit_code == 1
 
 
+def test_check_rule_takes_the_names_findings_carry(cli, empty_db, tmp_path):
+    from survey_db.services.check import DATABASE_RULES
+
+    (tmp_path / "p.csv").write_text(
+        "title,url,code\nBare paper,http://example.org/x,https://example.org/not-a-repo\n"
+    )
+    cli("import", tmp_path / "p.csv", db=empty_db)
+    everything = json.loads(cli("check", "--format", "json", db=empty_db).stdout)
+    printed = {f["rule"] for f in everything}
+    assert printed <= set(DATABASE_RULES)
+    for name in printed:
+        only = json.loads(cli("check", "--rule", name, "--format", "json", db=empty_db).stdout)
+        assert only == [f for f in everything if f["rule"] == name], name
+    two = json.loads(
+        cli("check", "-r", "no-code", "-r", "insecure-link", "--format", "json", db=empty_db).stdout
+    )
+    assert {f["rule"] for f in two} == {"insecure-link"}  # the paper has a code link
+    unknown = cli("check", "--rule", "bogus", "--rule", "links", db=empty_db)
+    assert unknown.exit_code == 1 and unknown.stdout == ""
+    assert (
+        unknown.stderr
+        == f"error: unknown rule 'bogus', 'links'; the rules are: {', '.join(DATABASE_RULES)}\n"
+    )
+
+
 def test_export_into_replaces_only_the_marked_region(cli, seeded_db, tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(f"# My list\n\nMy own words.\n\n{BEGIN_MARKER}\n{END_MARKER}\n\n## Thanks\n\nTo all.\n")

@@ -23,7 +23,7 @@ def check(
         typer.Option(
             "--rule",
             "-r",
-            help="Only these rules (repeatable): missing-fields, links, placement, duplicates.",
+            help="Only this rule, as findings name it (repeatable): missing-field, no-code, duplicate, ...",
         ),
     ] = None,
     fmt: Annotated[
@@ -32,7 +32,9 @@ def check(
     fail_on: Annotated[
         str, typer.Option("--fail-on", help="Exit 1 when a finding is at least: error, warning or info.")
     ] = "error",
-    duplicates: Annotated[bool, typer.Option("--duplicates", help="Only the duplicates rule.")] = False,
+    duplicates: Annotated[
+        bool, typer.Option("--duplicates", help="Only likely duplicates: --rule duplicate.")
+    ] = False,
 ) -> None:
     """Lint the database, or a README against it, and report findings with severities.
 
@@ -45,7 +47,7 @@ def check(
         fail(f"unknown format {fmt!r}; choose one of {', '.join(CHECK_FORMATS)}")
     if fail_on not in SEVERITIES:
         fail(f"unknown severity {fail_on!r}; choose one of {', '.join(SEVERITIES)}")
-    rules = set(rule or []) | ({"duplicates"} if duplicates else set())
+    rules = set(rule or []) | ({"duplicate"} if duplicates else set())
     database = open_db(ctx)
     with database.reading() as session:
         if readme is not None:

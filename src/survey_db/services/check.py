@@ -5,12 +5,14 @@ Each rule yields Findings; the command prints them and fails when one is at or a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from urllib.parse import urlparse
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey_db.errors import InputError
 from survey_db.models import Paper, PaperAuthor, Placement
 from survey_db.services.dedupe import find_duplicates
 from survey_db.services.taxonomy import section_tree
@@ -45,19 +47,27 @@ def at_least(severity: str, threshold: str) -> bool:
 
 
 def check_database(session: Session, rules: set[str] | None = None) -> list[Finding]:
-    """All database rules (or only those named), findings ordered by severity then key."""
+    """All database rules (or only those named, the names findings carry), findings ordered by severity
+    then key.
+
+    >>> # check_database(session, {"no-code"}) -> [Finding("info", "no-code", "... has no code link"), ...]
+    """
+    if rules is not None:
+        unknown_rules(rules, DATABASE_RULES)
     findings: list[Finding] = []
-    checks = {
-        "missing-fields": _missing_fields,
-        "links": _links,
-        "placement": _placement,
-        "duplicates": find_duplicates,
-    }
-    for name, check in checks.items():
-        if rules is None or name in rules:
-            findings.extend(check(session))
+    for names, check in DATABASE_CHECKS:
+        if rules is None or rules.intersection(names):
+            findings.extend(f for f in check(session) if rules is None or f.rule in rules)
     findings.sort(key=lambda f: (-SEVERITIES.index(f.severity), f.rule, f.key or "", f.message))
     return findings
+
+
+def unknown_rules(rules: set[str], known: tuple[str, ...]) -> None:
+    """An InputError naming the rules that are not among `known`, and listing those."""
+    unknown = sorted(rules - set(known))
+    if unknown:
+        names = ", ".join(repr(name) for name in unknown)
+        raise InputError(f"unknown rule {names}; the rules are: {', '.join(known)}")
 
 
 def _missing_fields(session: Session) -> list[Finding]:
@@ -118,6 +128,16 @@ def _placement(session: Session) -> list[Finding]:
         if not code:
             findings.append(Finding("info", "no-code", f"{key} has no code link", key))
     return findings
+
+
+# Each check of the database and the rules it reports: the names its findings carry, which --rule takes.
+DATABASE_CHECKS: tuple[tuple[tuple[str, ...], Callable[[Session], list[Finding]]], ...] = (
+    (("missing-field",), _missing_fields),
+    (("insecure-link", "code-not-repository"), _links),
+    (("unplaced", "empty-section", "no-code"), _placement),
+    (("duplicate", "foreign-link"), find_duplicates),
+)
+DATABASE_RULES = tuple(name for names, _ in DATABASE_CHECKS for name in names)
 
 
 def _line_of(source: str | None) -> int | None:
