@@ -86,6 +86,7 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(connection):  # noqa: ANN001
+            connection.info[_CHANGES_AT_BEGIN] = connection.connection.dbapi_connection.total_changes
             if connection.get_execution_options().get(READ_ONLY):
                 # A reader takes no lock: in WAL mode it reads a snapshot while a writer goes on.
                 connection.exec_driver_sql("BEGIN")
@@ -101,6 +102,22 @@ def make_engine(url: str) -> Engine:
             raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
     event.listen(engine, "before_cursor_execute", _refuse_nul, retval=True)
     return engine
+
+
+# On SQLite: the connection's count of changed rows when its transaction began (see `_has_written`).
+_CHANGES_AT_BEGIN = "survey_changes_at_begin"
+
+
+def _has_written(connection) -> bool:  # noqa: ANN001
+    """Whether the connection's transaction has changed any row so far (rows inserted straight through the
+    driver included)."""
+    if connection.dialect.name == "sqlite":
+        changes = connection.connection.dbapi_connection.total_changes
+        return changes != connection.info.get(_CHANGES_AT_BEGIN, -1)
+    if connection.dialect.name == "postgresql":
+        # A PostgreSQL transaction is given an id at its first write.
+        return connection.exec_driver_sql("SELECT txid_current_if_assigned() IS NOT NULL").scalar()
+    return True
 
 
 def reading_engine(engine: Engine) -> Engine:
@@ -262,6 +279,8 @@ class Database:
     engine: Engine
     created: bool = False
     migrated: bool = False
+    # Whether a transaction of `session` (or `transaction`) that changed rows has committed.
+    changed: bool = False
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -270,6 +289,8 @@ class Database:
 
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
+            wrote = _has_written(session.connection())
+        self.changed = self.changed or wrote
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

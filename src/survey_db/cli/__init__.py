@@ -32,8 +32,7 @@ class SurveyGroup(TyperGroup):
         except SurveyError as exc:
             fail(str(exc))
         except BrokenPipeError:
-            sys.stderr.close()
-            raise typer.Exit(1) from None
+            closed_pipe(ctx)
         except OSError as exc:
             fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
         except UnicodeError as exc:  # an unpaired surrogate (a JSON escape, an undecodable argument)
@@ -55,6 +54,25 @@ def is_driver_error(exc: BaseException) -> bool:
     cursors directly (bulk inserts, the fast reader, backups)."""
     module = type(exc).__module__ or ""
     return module == "sqlite3" or module.startswith(("psycopg", "_sqlite3"))
+
+
+def closed_pipe(ctx: typer.Context) -> None:
+    """The reader of the output has gone (`survey ... | head`): stop writing, and exit 0 when the command's
+    change was already committed (the change stands; only what it printed was cut short), else 1."""
+    import contextlib
+    import os
+
+    database = (ctx.find_root().obj or {}).get("database")
+    committed = database is not None and database.changed
+    if committed:
+        with contextlib.suppress(OSError):
+            note("the output stopped at a closed pipe; the change was made")
+    # Python flushes both streams at exit: there they must not fail again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(devnull, stream.fileno())
+    raise typer.Exit(0 if committed else 1)
 
 
 def fail(message: str) -> None:
@@ -166,6 +184,8 @@ def open_db(ctx: typer.Context, *, create: bool = True, seed: bool = True):  # n
         note(f"created a new empty survey database at {path or url}")
     elif database.migrated:
         note(f"upgraded the database schema of {path or url}")
+    database.changed = False  # from here on: the command's own change
+    ctx.find_root().obj["database"] = database
     return database
 
 
