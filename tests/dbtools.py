@@ -135,3 +135,29 @@ def subprocess_env(tmp_path: Path) -> dict[str, str]:
     env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+def in_terminal(argv: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run a command with a pseudo-terminal as stdin, stdout and stderr: its exit code and all it wrote."""
+    import pty
+    import select
+    import subprocess
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(argv, stdin=follower, stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    chunks = []
+    try:
+        while select.select([leader], [], [], 60)[0]:
+            try:
+                data = os.read(leader, 1 << 16)
+            except OSError:  # EIO: the command has ended and closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        os.close(leader)
+        if process.poll() is None:
+            process.kill()
+    return process.wait(timeout=60), b"".join(chunks).decode("utf-8", "replace")

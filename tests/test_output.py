@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from dbtools import subprocess_env, survey_command
+from dbtools import in_terminal, subprocess_env, survey_command
 
 SEEDS_BIB = Path(__file__).resolve().parents[1] / "seeds" / "papers.bib"
 
@@ -82,3 +83,30 @@ def test_shell_pipe_into_head_keeps_the_exit_status_of_the_change(cli, seeded_db
     assert len(result.stdout.splitlines()) == 8
     changed = json.loads(cli("show", "leviathan2023fast", "--format", "json", db=seeded_db).stdout)
     assert changed["key"] == "leviathan"
+
+
+def _terminal_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = subprocess_env(tmp_path)
+    for name in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        env.pop(name, None)
+    env.update(TERM="xterm-256color", COLUMNS="160", **extra)
+    return env
+
+
+def test_a_table_on_a_terminal_shows_50_rows_unless_limit(seeded_db, tmp_path):
+    code, output = in_terminal(survey_command("query", db=seeded_db), _terminal_env(tmp_path))
+    assert code == 0 and "50 of 91 papers" in output
+    code, output = in_terminal(survey_command("query", "--limit", "0", db=seeded_db), _terminal_env(tmp_path))
+    assert code == 0 and "91 papers" in output and " of 91" not in output
+
+
+@pytest.mark.parametrize(
+    "args", [["query", "--limit", "3"], ["sections"], ["show", "xie2023data"], ["topics"], ["stats"]]
+)
+def test_no_color_writes_no_escapes_on_a_terminal(seeded_db, tmp_path, args):
+    code, styled = in_terminal(survey_command(*args, db=seeded_db), _terminal_env(tmp_path))
+    assert code == 0 and "\x1b[" in styled  # bold headers, dim slugs, colours
+    code, plain = in_terminal(survey_command(*args, db=seeded_db), _terminal_env(tmp_path, NO_COLOR="1"))
+    assert code == 0 and "\x1b" not in plain, plain
+    # The same table, without its styles.
+    assert plain.replace("\r", "") == re.sub(r"\x1b\[[0-9;]*m", "", styled).replace("\r", "")

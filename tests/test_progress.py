@@ -3,13 +3,10 @@ default); never in a pipe. The real CLI runs in a child process with a pseudo-te
 
 from __future__ import annotations
 
-import os
-import pty
-import select
 import subprocess
 from pathlib import Path
 
-from dbtools import fingerprint, subprocess_env, survey_command
+from dbtools import fingerprint, in_terminal, subprocess_env, survey_command
 
 SEEDS_BIB = Path(__file__).resolve().parents[1] / "seeds" / "papers.bib"
 
@@ -21,30 +18,8 @@ def _env(tmp_path: Path, delay: str) -> dict[str, str]:
     return env
 
 
-def _in_terminal(argv: list[str], env: dict[str, str]) -> tuple[int, str]:
-    """Run a command with a pseudo-terminal as stdin, stdout and stderr: its exit code and all it wrote."""
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(argv, stdin=follower, stdout=follower, stderr=follower, env=env)
-    os.close(follower)
-    chunks = []
-    try:
-        while select.select([leader], [], [], 60)[0]:
-            try:
-                data = os.read(leader, 1 << 16)
-            except OSError:  # EIO: the command has ended and closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-    finally:
-        os.close(leader)
-        if process.poll() is None:
-            process.kill()
-    return process.wait(timeout=60), b"".join(chunks).decode("utf-8", "replace")
-
-
 def test_an_import_shows_a_progress_bar_on_a_terminal(empty_db, tmp_path):
-    code, output = _in_terminal(survey_command("import", SEEDS_BIB, db=empty_db), _env(tmp_path, "0"))
+    code, output = in_terminal(survey_command("import", SEEDS_BIB, db=empty_db), _env(tmp_path, "0"))
     assert code == 0, output
     assert "importing papers.bib" in output
     assert "91 added, 0 updated, 0 skipped" in output
@@ -52,7 +27,7 @@ def test_an_import_shows_a_progress_bar_on_a_terminal(empty_db, tmp_path):
 
 def test_an_export_shows_a_progress_bar_on_a_terminal(seeded_db, tmp_path):
     out = tmp_path / "out.bib"
-    code, output = _in_terminal(
+    code, output = in_terminal(
         survey_command("export", "--bibtex", "-o", out, db=seeded_db), _env(tmp_path, "0")
     )
     assert code == 0, output
@@ -61,7 +36,7 @@ def test_an_export_shows_a_progress_bar_on_a_terminal(seeded_db, tmp_path):
 
 
 def test_no_progress_bar_before_the_delay(empty_db, tmp_path):
-    code, output = _in_terminal(survey_command("import", SEEDS_BIB, db=empty_db), _env(tmp_path, "60"))
+    code, output = in_terminal(survey_command("import", SEEDS_BIB, db=empty_db), _env(tmp_path, "60"))
     assert code == 0, output
     assert "importing" not in output
     assert "91 added" in output

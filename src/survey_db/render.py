@@ -13,12 +13,24 @@ if TYPE_CHECKING:
 
 
 def console(stderr: bool = False) -> Console:
-    """A rich console; colour only on a terminal and never with NO_COLOR (rich reads it)."""
+    """A rich console; styles only on a terminal, and none at all with NO_COLOR: no colour, and no bold or
+    dim either (rich itself keeps those)."""
     from rich.console import Console
 
+    plain = {"color_system": None} if _no_color() else {}
     return Console(
-        stderr=stderr, highlight=False, soft_wrap=not (sys.stderr if stderr else sys.stdout).isatty()
+        stderr=stderr,
+        highlight=False,
+        soft_wrap=not (sys.stderr if stderr else sys.stdout).isatty(),
+        **plain,  # type: ignore[arg-type]
     )
+
+
+def _no_color() -> bool:
+    """Whether NO_COLOR is set to a value (https://no-color.org)."""
+    import os
+
+    return bool(os.environ.get("NO_COLOR"))
 
 
 def _forced_terminal() -> bool:
@@ -26,6 +38,11 @@ def _forced_terminal() -> bool:
     import os
 
     return any(os.environ.get(name) for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"))
+
+
+def for_a_terminal() -> bool:
+    """Whether stdout is a terminal (or the environment asks to write as for one): tables for people."""
+    return sys.stdout.isatty() or _forced_terminal()
 
 
 def _venue_year(record) -> str:  # noqa: ANN001
@@ -38,8 +55,10 @@ def papers_table(out: Console | None, papers: list[ExportedPaper], total: int) -
     With `out` None the console is made only for a terminal: a pipe gets its lines without loading rich
     (a sixth of the start-up of `survey query` beyond its libraries), tabs and all.
     """
-    footer = f"{len(papers)} of {total} papers" if len(papers) < total else f"{total} papers"
-    plain = out is None and not sys.stdout.isatty() and not _forced_terminal()
+    footer = (
+        f"{len(papers)} of {total} papers" if len(papers) < total else f"{total} paper{'s' * (total != 1)}"
+    )
+    plain = out is None and not for_a_terminal()
     if out is None and not plain:
         out = console()
     if plain or not out.is_terminal:  # type: ignore[union-attr]

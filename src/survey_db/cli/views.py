@@ -41,7 +41,7 @@ def query(
             "--limit",
             "-n",
             min=0,
-            help="At most N papers; 0 means all (default: 50 in a table, all otherwise).",
+            help="At most N papers; 0 means all (default: 50 in a table on a terminal, all otherwise).",
         ),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv, keys or bibtex.")] = "table",
@@ -56,8 +56,8 @@ def query(
     if fmt not in QUERY_FORMATS:
         fail(f"unknown format {fmt!r}; choose one of {', '.join(QUERY_FORMATS)}")
     chosen = filters(text, topic, section, venue, year, author, has_code)
-    if limit is None:
-        limit = DEFAULT_TABLE_ROWS if fmt == "table" else 0
+    if limit is None:  # a table for people is cut at 50 rows; a pipe gets every row
+        limit = DEFAULT_TABLE_ROWS if fmt == "table" and render.for_a_terminal() else 0
     database = open_db(ctx)
     with database.reading() as session:
         papers, total = selected_papers(session, chosen, sort=sort_order(sort, text), limit=limit or None)
