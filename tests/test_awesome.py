@@ -88,6 +88,10 @@ def test_diff_reports_moves_removals_and_changes(cli, seeded_db, tmp_path):
     assert ("changed", "xia2024unlocking") in kinds
     # chen2023accelerating shifted up by one row only because another row moved: not a move
     assert ("moved", "chen2023accelerating") not in kinds
+    text = cli("diff", readme, db=seeded_db)
+    assert text.lines[:2] == ["--- database", f"+++ {readme}"]  # the direction, as diff tools give it
+    assert any(line.startswith("+ added: DoReMi") for line in text.lines[2:]), text.stdout
+    assert "    year: 2025 -> 2024" in text.lines  # from the database's value to the README's
 
 
 def test_check_upstream_readme_reports_its_known_problems(cli, seeded_db, upstream: Path):

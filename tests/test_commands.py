@@ -95,6 +95,37 @@ def test_usage_error_exits_2(cli, db):
     assert result.exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["query", "--year", "2023", "--year", "2024"], "--year"),
+        (["export", "-y", "2023", "--year", "2024"], "--year"),
+        (["query", "--venue", "ICML", "--venue", "NeurIPS"], "--venue"),
+        (["add", "--title", "One", "--title", "Two"], "--title"),
+        (["keys", "regenerate", "--pattern", "{author}", "--pattern", "{year}"], "--pattern"),
+    ],
+)
+def test_an_option_of_one_value_given_twice_is_a_usage_error(cli, db, args, option):
+    result = cli(*args, db=db)
+    assert result.exit_code == 2 and f"Error: {option} is given more than once; give it once" in result.stderr
+    assert result.stdout == "" and papers(cli, db) == []
+    # Options that take several values still repeat.
+    assert cli("query", "--topic", "A", "--topic", "B", db=db).exit_code == 1  # unknown topics, not usage
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["export", "--style", "table"], "error: --style goes with --markdown\n"),
+        (["export", "--bibtex", "--style", "list"], "error: --style goes with --markdown\n"),
+        (["export", "--json", "--toc-depth", "2"], "error: --toc-depth goes with --markdown\n"),
+    ],
+)
+def test_markdown_options_without_markdown_are_an_error(cli, db, args, message):
+    result = cli(*args, db=db)
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", message)
+
+
 def test_show_formats(cli, db):
     key = add(cli, db, *SPEC)
     table = cli("show", key, db=db)

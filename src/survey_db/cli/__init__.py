@@ -17,7 +17,14 @@ from survey_db.errors import SurveyError
 
 
 class SurveyGroup(TyperGroup):
-    """Turns errors a user can act on into one line on stderr and exit code 1, never a traceback."""
+    """Turns errors a user can act on into one line on stderr and exit code 1, never a traceback; refuses
+    an option that takes one value given twice (click would silently keep the last)."""
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]):  # noqa: ANN201
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and not isinstance(command, TyperGroup):
+            _refuse_repeated_options(command, name, ctx, rest)
+        return name, command, rest
 
     def invoke(self, ctx: typer.Context):  # noqa: ANN201
         from survey_db.atomic import Terminated, sigterm_as_exception
@@ -54,6 +61,26 @@ def is_driver_error(exc: BaseException) -> bool:
     cursors directly (bulk inserts, the fast reader, backups)."""
     module = type(exc).__module__ or ""
     return module == "sqlite3" or module.startswith(("psycopg", "_sqlite3"))
+
+
+def _refuse_repeated_options(command, name: str | None, parent: typer.Context, args: list[str]) -> None:  # noqa: ANN001
+    """A usage error (exit 2) when an option that takes one value is given more than once."""
+    from typer._click.exceptions import ClickException, UsageError
+
+    ctx = command.context_class(command, parent=parent, info_name=name, resilient_parsing=True)
+    try:
+        _, _, order = command.make_parser(ctx).parse_args(args=list(args))
+    except ClickException:
+        return  # the real parse reports it
+    seen = set()
+    for param in order:
+        option = getattr(param, "param_type_name", None) == "option"
+        single = option and not (param.multiple or getattr(param, "count", False) or param.is_flag)
+        if single and param.name in seen:
+            option = max(param.opts, key=len)
+            hint = f" (a range is one value: {option} 2022..2024)" if param.name == "year" else ""
+            raise UsageError(f"{option} is given more than once; give it once{hint}", ctx)
+        seen.add(param.name)
 
 
 def closed_pipe(ctx: typer.Context) -> None:

@@ -181,7 +181,9 @@ def export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
     ] = None,
-    style: Annotated[str, typer.Option("--style", help="Markdown: html, table or list.")] = "html",
+    style: Annotated[
+        str | None, typer.Option("--style", help="Markdown: html (default), table or list.")
+    ] = None,
     toc_depth: Annotated[
         int | None, typer.Option("--toc-depth", min=1, help="Markdown: contents depth.")
     ] = None,
@@ -233,8 +235,12 @@ def export(
     if len(chosen) > 1:
         fail(f"choose one format, not {' and '.join('--' + c for c in chosen)}")
     fmt = chosen[0] if chosen else "bibtex"
-    if style not in ("html", "table", "list"):
+    if style is not None and style not in ("html", "table", "list"):
         fail(f"unknown style {style!r}; choose html, table or list")
+    for given, option in ((style, "--style"), (toc_depth, "--toc-depth")):
+        if given is not None and fmt != "markdown":
+            fail(f"{option} goes with --markdown")
+    style = style or "html"
     if (into or check_only) and fmt != "markdown":
         fail("--into and --check go with --markdown")
     if check_only and into is None:

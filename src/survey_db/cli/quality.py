@@ -132,7 +132,10 @@ def diff(
     readme: Annotated[Path, typer.Argument(help="The awesome-list README to compare with the database.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
-    """Show what differs between the database and a README: papers added, removed, moved or changed.
+    """Show what differs from the database to a README: papers added, removed, moved or changed.
+
+    Read as diff reads `diff database README.md`: `+ added` papers are in the README only, `- removed`
+    ones in the database only, and `a -> b` goes from the database's value to the README's.
 
     Example: survey diff README.md --format json
     """
@@ -149,6 +152,9 @@ def diff(
         render.print_json([asdict(d) for d in differences])
         return
     marks = {"added": "+", "removed": "-", "moved": ">", "changed": "~"}
+    if differences:  # as diff tools say which side is which
+        typer.echo("--- database")
+        typer.echo(f"+++ {readme}")
     for d in differences:
         where = f" [{'; '.join(d.sections)}]" if d.sections else ""
         key = f"{d.key}: " if d.key else ""
