@@ -125,6 +125,15 @@ def templates(tmp_path_factory: pytest.TempPathFactory):
         yield SqliteTemplates(tmp_path_factory.mktemp("templates"))
 
 
+@pytest.fixture(autouse=True)
+def default_wait():
+    """`survey --wait` sets how long writers wait, for the process: each test starts from the default."""
+    from survey_db import db
+
+    yield
+    db.set_wait(db.DEFAULT_WAIT)
+
+
 @pytest.fixture
 def empty_db(templates, tmp_path: Path) -> str:
     """URL of a migrated, empty survey database of this test's own."""

@@ -247,11 +247,9 @@ def test_commands_that_read_do_not_wait_for_a_writer(cli, seeded_db, tmp_path: P
     only reads answers at once, from the last committed state; a writer still waits its turn."""
     import sqlite3
 
-    from survey_db import db
 
-    # A reader that waited for the lock would fail within a tenth of a second instead of after minutes.
-    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 100)
-    monkeypatch.setattr(db, "BEGIN_ATTEMPTS", 1)
+    # A reader that waited for the lock would fail within a fraction of a second instead of after a minute.
+    monkeypatch.setenv("SURVEY_WAIT", "0.3")
     writer = sqlite3.connect(seeded_db.removeprefix("sqlite:///"), isolation_level=None)
     try:
         writer.execute("BEGIN IMMEDIATE")

@@ -111,6 +111,22 @@ def dump_database(engine: Engine) -> Dump:
 # -- writing backups ---------------------------------------------------------------------------------------
 
 
+def check_integrity(engine: Engine) -> None:
+    """A DatabaseError when SQLite's quick_check finds damage: a backup of a damaged file would look good
+    and hold the damage."""
+    raw = engine.raw_connection()
+    try:
+        found = [row[0] for row in raw.driver_connection.execute("PRAGMA quick_check(5)")]
+    except sqlite3.DatabaseError as exc:
+        found = [str(exc)]
+    finally:
+        raw.close()
+    if found != ["ok"]:
+        raise DatabaseError(
+            f"the database is damaged (SQLite quick_check: {found[0]}); give --force to back it up anyway"
+        )
+
+
 def write_json_backup(engine: Engine, path: Path, *, protected: Iterable[Path | None] = ()) -> Dump:
     from survey_db.atomic import atomic_open
 
@@ -177,18 +193,41 @@ def _read_sqlite_backup(path: Path) -> Dump:
         engine.dispose()
 
 
+class RepeatedKey(ValueError):
+    pass
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice: JSON would keep the last silently, so a backup with two
+    "tables" would restore (or, with --force, replace everything with) the one nobody looked at."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise RepeatedKey(key)
+        result[key] = value
+    return result
+
+
+def _load_json(data: bytes) -> Any:
+    return json.loads(data.decode("utf-8"), object_pairs_hook=_no_repeated_keys)
+
+
 def _read_json_backup(path: Path) -> Dump:
     def bad(why: str) -> InputError:
         return InputError(f"{path} is not a survey-db backup: {why}")
 
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        data = _load_json(path.read_bytes())
+    except RepeatedKey as exc:
+        raise bad(f"the key {exc.args[0]!r} appears twice in one object (which one would count?)") from None
     except UnicodeDecodeError:
         raise bad("not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise bad(f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
     except RecursionError:
         raise bad("JSON nested too deeply") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise bad(str(exc).splitlines()[0]) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise bad(f'no "format": "{FORMAT_NAME}" field')
     if data.get("version") != FORMAT_VERSION:
@@ -326,30 +365,57 @@ class RestoreReport:
 
 
 def restore(url: str, path: Path, *, force: bool = False) -> RestoreReport:
-    """Restore a backup file into the database at `url` (created when new), all or nothing."""
-    from survey_db.db import SCHEMA_REVISION, _is_known_revision, open_database
+    """Restore a backup file into the database at `url` (created when new), all or nothing: every row is
+    checked first (see backup_checks), and a database file this call created is removed again on failure."""
+    from survey_db.backup_checks import check_dump, check_plain_values
+    from survey_db.db import SCHEMA_REVISION, _is_known_revision, open_database, sqlite_path
 
     dump = read_backup(path)
+    check_plain_values(dump)
     migrated_from = None
     if dump.revision != SCHEMA_REVISION:
         if not _is_known_revision(dump.revision):
             raise DatabaseError(
-                f"{path} was made at schema revision {dump.revision}, unknown to this version of survey-db"
+                f"{path} was made at schema revision {dump.revision}, newer than this survey-db (unknown to "
+                f"it; it knows up to {SCHEMA_REVISION}): upgrade survey-db to restore it"
             )
         migrated_from = dump.revision
-        dump = _upgraded(dump)
-    database = open_database(url, create=True)
+        dump = _replayed(path, dump)
+    check_dump(dump)
+    target = sqlite_path(url)
+    new_file = target is not None and not target.exists()
     try:
-        with database.engine.begin() as connection:
-            present = row_count(connection)
-            if present and not force:
-                raise DatabaseError(
-                    f"the database already holds data ({present} rows); restore into a new database, "
-                    "or give --force to replace everything in it"
-                )
-            load_dump(connection, dump, replace=bool(present))
-    finally:
-        database.engine.dispose()
+        database = open_database(url, create=True)
+        try:
+            with database.engine.begin() as connection:
+                present = row_count(connection)
+                if present and not force:
+                    raise DatabaseError(
+                        f"the database already holds data ({present} rows); restore into a new database, "
+                        "or give --force to replace everything in it"
+                    )
+                load_dump(connection, dump, replace=bool(present))
+        finally:
+            database.engine.dispose()
+    except BaseException:
+        if new_file:
+            for leftover in (
+                target,
+                *(target.with_name(target.name + s) for s in ("-wal", "-shm", "-journal")),
+            ):
+                leftover.unlink(missing_ok=True)
+        raise
     return RestoreReport(
         revision=dump.revision, counts=dump.counts(), replaced=present, migrated_from=migrated_from
     )
+
+
+def _replayed(path: Path, dump: Dump) -> Dump:
+    """An older backup at the newest schema; a backup its own revision's schema refuses is an InputError."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return _upgraded(dump)
+    except (SQLAlchemyError, sqlite3.Error, TypeError, ValueError, OverflowError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise InputError(f"{path} does not fit the schema of revision {dump.revision}: {reason}") from None

@@ -50,10 +50,45 @@ def sqlite_path(url: str) -> Path | None:
     return None if path in ("", ":memory:") else Path(path)
 
 
-# How long one SQLite statement waits for another writer's lock, and how often BEGIN is retried after
-# that (nothing has run yet in a transaction whose BEGIN failed, so retrying it is always safe).
-BUSY_TIMEOUT_MS = 30000
-BEGIN_ATTEMPTS = 4
+
+
+@dataclass
+class WaitPolicy:
+    """How long a writer waits for another process's write transaction before giving up (`survey --wait`,
+    SURVEY_WAIT), and whom to tell once it has waited NOTICE_AFTER seconds (the CLI: on a terminal)."""
+
+    seconds: float = 60.0
+    notify: Callable[[], None] | None = None
+
+
+DEFAULT_WAIT = 60.0
+NOTICE_AFTER = 2.0
+# While waiting for the write lock, BEGIN is tried again this often (ms), so the wait can speak and end.
+LOCK_POLL_MS = 200
+# PostgreSQL: seconds to wait for a server to answer a connection, unless the URL says connect_timeout.
+CONNECT_TIMEOUT = 10
+WAIT = WaitPolicy()
+
+
+def set_wait(seconds: float, notify: Callable[[], None] | None = None) -> None:
+    WAIT.seconds, WAIT.notify = seconds, notify
+
+
+def busy_timeout_ms() -> int:
+    """SQLite's busy timeout: how long one statement waits for another writer's lock."""
+    return int(WAIT.seconds * 1000)
+
+
+class WaitTimeout(DatabaseError):
+    """Another process kept the database locked for longer than the wait allows."""
+
+
+def gave_up() -> WaitTimeout:
+    return WaitTimeout(
+        f"gave up after waiting {WAIT.seconds:g} s for another survey command to finish writing; nothing "
+        "was changed (survey --wait SECONDS waits longer)"
+    )
+
 # The execution option of an engine whose transactions only read (`reading_engine`).
 READ_ONLY = "survey_read_only"
 
@@ -71,14 +106,14 @@ def make_engine(url: str) -> Engine:
             target: str | URL = URL.create("sqlite", database=str(path))
         else:
             target = url
-        engine = create_engine(target, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(target, connect_args={"timeout": busy_timeout_ms() / 1000})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):  # noqa: ANN001
             # pysqlite's own transaction handling would defer BEGIN; SQLAlchemy emits it below instead.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
-            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
             _retry_busy(lambda: cursor.execute("PRAGMA journal_mode=WAL"))
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -91,13 +126,24 @@ def make_engine(url: str) -> Engine:
                 # A reader takes no lock: in WAL mode it reads a snapshot while a writer goes on.
                 connection.exec_driver_sql("BEGIN")
                 return
-            # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking; a
-            # writer that waited out the busy timeout tries again before giving up.
-            _retry_busy(lambda: connection.exec_driver_sql("BEGIN IMMEDIATE"))
+            # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking.
+            _wait_for_write_lock(connection)
 
     else:
+        from sqlalchemy.engine import make_url
+
         try:
-            engine = create_engine(url, pool_pre_ping=True)
+            query = make_url(url).query
+        except Exception:  # let create_engine word the complaint
+            query = {}
+        connect_args: dict[str, object] = {}
+        if url.startswith("postgresql") and "connect_timeout" not in query:
+            connect_args["connect_timeout"] = CONNECT_TIMEOUT
+        if url.startswith("postgresql") and "options" not in query:
+            # A writer blocked by another transaction's lock gives up after the wait, as on SQLite.
+            connect_args["options"] = f"-c lock_timeout={busy_timeout_ms()}"
+        try:
+            engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
         except Exception as exc:  # an unknown dialect or a missing driver
             raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
     event.listen(engine, "before_cursor_execute", _refuse_nul, retval=True)
@@ -133,19 +179,41 @@ def reading_engine(engine: Engine) -> Engine:
 
 
 def _retry_busy(statement):  # noqa: ANN001, ANN202
-    """Run `statement`; when SQLite says the database is busy (after its own timeout), wait and retry."""
-    import random
+    """Run `statement`; when SQLite says the database is busy (after its own timeout), give up."""
+    try:
+        return statement()
+    except Exception as exc:
+        if is_busy(exc):
+            raise gave_up() from None
+        raise
+
+
+def _wait_for_write_lock(connection) -> None:  # noqa: ANN001
+    """BEGIN IMMEDIATE, tried every LOCK_POLL_MS while another process writes: after NOTICE_AFTER seconds
+    the policy's `notify` is told once, and after the policy's seconds the wait ends with WaitTimeout.
+    (Nothing has run in a transaction whose BEGIN failed, so trying again is always safe.)"""
     import time
 
-    attempts = BEGIN_ATTEMPTS
-    for attempt in range(attempts):
-        try:
-            return statement()
-        except Exception as exc:
-            if attempt + 1 == attempts or not is_busy(exc):
-                raise
-            time.sleep(random.uniform(0.05, 0.25) * (attempt + 1))
-    return None
+    raw = connection.connection.driver_connection
+    started = time.monotonic()
+    told = False
+    raw.execute(f"PRAGMA busy_timeout={min(LOCK_POLL_MS, busy_timeout_ms())}")
+    try:
+        while True:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except Exception as exc:
+                if not is_busy(exc):
+                    raise
+            waited = time.monotonic() - started
+            if waited >= WAIT.seconds:
+                raise gave_up()
+            if not told and waited >= NOTICE_AFTER and WAIT.notify is not None:
+                WAIT.notify()
+                told = True
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
 
 
 def _refuse_nul(connection, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ANN202
@@ -310,11 +378,14 @@ class Database:
 
         from sqlalchemy.exc import SQLAlchemyError
 
+        started = time.monotonic()
         for attempt in range(attempts):
             try:
                 with self.session() as session:
                     return work(session)
             except SQLAlchemyError as exc:
+                if _sqlstate(exc) == "55P03" or (is_busy(exc) and time.monotonic() - started >= WAIT.seconds):
+                    raise gave_up() from None  # PostgreSQL's lock_timeout, or SQLite busy past the wait
                 if attempt + 1 == attempts or not is_retryable(exc):
                     raise
                 time.sleep(random.uniform(0.01, 0.05) * 2**attempt)

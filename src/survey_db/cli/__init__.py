@@ -48,6 +48,9 @@ class SurveyGroup(TyperGroup):
         except Exception as exc:
             from sqlalchemy.exc import SQLAlchemyError
 
+            cause = _interruption(exc)
+            if cause is not None:  # a rollback after Ctrl-C failed in its turn: still an interruption
+                interrupted(143 if isinstance(cause, Terminated) else 130)
             if isinstance(exc, SQLAlchemyError):
                 reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
                 fail(f"database error: {reason}")
@@ -104,8 +107,23 @@ def closed_pipe(ctx: typer.Context) -> None:
 
 def fail(message: str) -> None:
     """Print `error: message` on stderr, on one line, and exit 1."""
-    typer.echo(f"error: {one_line(message)}", err=True)
+    from survey_db.urls import mask_passwords
+
+    typer.echo(f"error: {one_line(mask_passwords(message))}", err=True)
     raise typer.Exit(1)
+
+
+def _interruption(exc: BaseException) -> BaseException | None:
+    """The KeyboardInterrupt or SIGTERM behind `exc` (raised while handling one), if any."""
+    from survey_db.atomic import Terminated
+
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, KeyboardInterrupt | Terminated):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def interrupted(code: int) -> None:
@@ -124,8 +142,10 @@ def one_line(text: str) -> str:
 
 
 def note(message: str) -> None:
-    """A notice for people on stderr."""
-    typer.echo(message, err=True)
+    """A notice for people on stderr (a database URL in it shows no password)."""
+    from survey_db.urls import mask_passwords
+
+    typer.echo(mask_passwords(message), err=True)
 
 
 def _version(value: bool) -> None:
@@ -158,6 +178,17 @@ def root(
             "else ~/.local/share/survey-db/survey.db.",
         ),
     ] = None,
+    wait: Annotated[
+        str | None,
+        typer.Option(
+            "--wait",
+            metavar="SECONDS",
+            envvar="SURVEY_WAIT",
+            show_envvar=False,
+            help="How long a command that writes waits for another one to finish writing before it gives "
+            "up (default: $SURVEY_WAIT, else 60).",
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -166,7 +197,24 @@ def root(
 
     Example: survey query --topic "Speculative Decoding"
     """
+    from survey_db.db import DEFAULT_WAIT, set_wait
+
+    seconds = DEFAULT_WAIT
+    if wait is not None and wait.strip() != "":
+        try:
+            seconds = float(wait)
+        except ValueError:
+            seconds = float("nan")
+        if not 0 <= seconds < 10**7:  # also NaN
+            raise typer.BadParameter(f"{wait!r} is not a number of seconds", param_hint="'--wait'")
+    set_wait(seconds, _tell_waiting)
     ctx.obj = {"db": db}
+
+
+def _tell_waiting() -> None:
+    """Said once, on a terminal only, by a writer that has waited two seconds for another writer."""
+    if sys.stderr.isatty():
+        note("waiting for another survey command to finish writing...")
 
 
 def database_file(ctx: typer.Context):  # noqa: ANN201

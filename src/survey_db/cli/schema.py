@@ -27,12 +27,19 @@ def db_current(ctx: typer.Context) -> None:
 
     Example: survey db current
     """
-    from survey_db.db import SCHEMA_REVISION, current_revision, open_database
+    from survey_db.db import SCHEMA_REVISION, _is_known_revision, current_revision, open_database
+    from survey_db.urls import display_url
 
     database = open_database(_url(ctx), create=False, migrate=False, allow_empty=True)
     revision = current_revision(database.engine)
     database.engine.dispose()
-    state = "up to date" if revision == SCHEMA_REVISION else f"behind (newest is {SCHEMA_REVISION})"
+    if revision == SCHEMA_REVISION:
+        state = "up to date"
+    elif revision is None or _is_known_revision(revision):
+        state = f"behind (newest is {SCHEMA_REVISION})"
+    else:
+        state = f"newer than this survey-db (which knows up to {SCHEMA_REVISION}); upgrade survey-db"
+    note(f"database: {display_url(database.url)}")
     typer.echo(f"{revision or 'base'} {state}")
 
 
@@ -89,9 +96,15 @@ def db_backup(
             "engine). Default: json for a .json FILE or a PostgreSQL database, else sqlite.",
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace FILE if it exists; back up a database that fails SQLite's quick_check."
+        ),
+    ] = False,
 ) -> None:
-    """Back up the database to FILE while others may keep working with it.
+    """Back up the database to FILE while others may keep working with it. A SQLite database is checked
+    first (PRAGMA quick_check): a damaged one is refused unless --force.
 
     Example: survey db backup survey-2024-06-01.json
     """
@@ -111,6 +124,8 @@ def db_backup(
             fail(f"{file} is a folder; give a file name")
         if file.exists() and not force:
             fail(f"{file} already exists; give --force to replace it")
+        if dialect == "sqlite" and not force:
+            backup.check_integrity(database.engine)
         guard = [database_file(ctx)]
         if fmt == "json":
             dump = backup.write_json_backup(database.engine, file, protected=guard)

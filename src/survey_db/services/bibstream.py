@@ -182,7 +182,9 @@ class BibBatches:
             while not stop.is_set():
                 try:
                     item = self._receive.recv()
-                except (EOFError, OSError):
+                except (EOFError, OSError, TypeError, ValueError):  # the child ended, or the pipe closed
+                    if stop.is_set():
+                        return
                     item = RuntimeError(f"the process reading {self.path} stopped unexpectedly")
                 while not stop.is_set():
                     try:
@@ -205,19 +207,22 @@ class BibBatches:
                 yield item
         finally:
             stop.set()
-            self.close()
-            thread.join(timeout=5)
+            self.close(receiver=thread)
 
-    def close(self) -> None:
-        """Stop the child process (when the import ended early) and wait for it."""
+    def close(self, receiver=None) -> None:  # noqa: ANN001
+        """Stop the child process (when the import ended early or was interrupted) and wait for it; then,
+        once the receiving thread is done with it, close the pipe (closing it under a thread still reading
+        would fail in that thread)."""
         if self._process is None:
             return
-        self._receive.close()
         if self._process.is_alive():
-            self._process.join(timeout=1)
+            self._process.join(timeout=0.2)
         if self._process.is_alive():
             self._process.terminate()
             self._process.join()
+        if receiver is not None:
+            receiver.join(timeout=5)
+        self._receive.close()
         self._process = None
 
 
@@ -234,10 +239,14 @@ def _produce(path: Path, source: str, encoding: str | None, send, receive) -> No
     child ends) and of standard input and output (so that it never keeps the parent's pipes open).
     """
     import gc
+    import signal
 
     from survey_db.bibtex import read_bib_file
 
     receive.close()
+    # Ctrl-C reaches the whole process group: the parent handles it and ends this process.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)

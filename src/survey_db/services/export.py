@@ -256,7 +256,7 @@ def _hold_writers(session: Session) -> bool:
     reading (its snapshot is no longer the newest); the export then stays in this process."""
     import sqlite3
 
-    from survey_db.db import BUSY_TIMEOUT_MS
+    from survey_db.db import busy_timeout_ms
 
     raw = session.connection().connection.dbapi_connection
     try:
@@ -267,7 +267,7 @@ def _hold_writers(session: Session) -> bool:
     except sqlite3.OperationalError:
         return False
     finally:
-        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        raw.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
 
 
 def _second_core() -> bool:
