@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from survey_db.errors import InputError
 
-if TYPE_CHECKING:
-    from survey_db.backup import Dump
+
+class Dump(Protocol):
+    """What a backup.Dump offers here: table -> (columns, rows)."""
+
+    tables: dict[str, tuple[list[str], list[list[Any]]]]
 
 INT64 = 2**63 - 1
 _SURROGATE = re.compile("[\ud800-\udfff]")
