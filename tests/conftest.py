@@ -157,6 +157,18 @@ class Run:
         return self.stdout.splitlines()
 
 
+@pytest.fixture(autouse=True)
+def no_internet(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reaches an online service: every endpoint points at a closed local port (tests of lookups
+    point them at their own local server), and the lookup cache is the test's own."""
+    for variable in ("SURVEY_ARXIV_API", "SURVEY_CROSSREF_API", "SURVEY_DOI_API", "SURVEY_DBLP_API",
+                     "SURVEY_ACL_API"):  # fmt: skip
+        monkeypatch.setenv(variable, "http://127.0.0.1:9")
+    monkeypatch.setenv("SURVEY_CACHE_DIR", str(tmp_path / "lookup-cache"))
+    monkeypatch.setenv("SURVEY_HTTP_RETRIES", "0")
+    monkeypatch.delenv("SURVEY_OFFLINE", raising=False)
+
+
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     """Run `survey` through Typer's runner: cli("query", "--topic", "X", db=url, input=...)."""

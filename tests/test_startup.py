@@ -14,7 +14,7 @@ def imported_after(statement: str) -> set[str]:
 
 def test_cli_import_is_light():
     modules = imported_after("import survey_db.cli")
-    heavy = {"alembic", "bibtexparser", "sqlalchemy", "markdown_it", "rich.table"}
+    heavy = {"alembic", "bibtexparser", "sqlalchemy", "markdown_it", "rich.table", "httpx"}
     assert not heavy & {name.split(".")[0] if name.split(".")[0] != "rich" else name for name in modules}
 
 
@@ -37,7 +37,7 @@ def test_a_query_loads_no_orm_models(seeded_db):
     )
     modules = imported_after(run_query)  # with the query's own output, whose first key shows it ran
     assert "leviathan2023fast" in modules and "survey_db.services.selection" in modules
-    assert not {"survey_db.models", "survey_db.services.io", "alembic", "bibtexparser"} & modules
+    assert not {"survey_db.models", "survey_db.services.io", "alembic", "bibtexparser", "httpx"} & modules
 
 
 def test_the_light_table_clauses_are_the_models_tables():

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 # The newest migration; a test checks it is Alembic's single head. Comparing it with the database's
 # alembic_version row is one cheap query, so Alembic is imported only when a migration is due.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 ENV_VAR = "SURVEY_DB"
 T = TypeVar("T")
 

@@ -67,6 +67,8 @@ class Paper(Base):
     raw_fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+    # Names of fields a person typed (record attribute names: "title", "authors", ...): lookups keep them.
+    protected_fields: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
 
     venue: Mapped[Venue | None] = relationship(lazy="joined")
     author_links: Mapped[list[PaperAuthor]] = relationship(

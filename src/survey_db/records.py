@@ -60,6 +60,8 @@ class PaperRecord:
     topics: list[str] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
     raw: dict[str, str] = field(default_factory=dict)
+    # Fields a person typed (attribute names), which a lookup never overwrites; `protected` in seed files.
+    protected: list[str] = field(default_factory=list)
     # Where the record came from, for messages: "refs.bib:12".
     source: str | None = None
 

@@ -96,17 +96,47 @@ def import_(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the valid entries of a .bib and list the rest.")
     ] = False,
+    lookup: Annotated[
+        bool,
+        typer.Option(
+            "--lookup", help="Fill missing authors, years and venues online from DOIs and arXiv ids."
+        ),
+    ] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="With --lookup: the cache only (or SURVEY_OFFLINE=1).")
+    ] = False,
 ) -> None:
     """Import papers; a paper already present is filled in, not added twice. All or nothing.
 
     Example: survey import README.md --dry-run
+
+    Example: survey import awesome-list.md --lookup
     """
     from survey_db.services.bibstream import PARALLEL_BYTES, BibBatches
     from survey_db.services.io import check_readable, detect_format, import_bibtex, import_parsed, parse_file
 
     chosen = detect_format(file, fmt)
     check_readable(file)
-    if chosen == "bibtex" and file.stat().st_size >= PARALLEL_BYTES:
+    lookup_problems: list[str] = []
+    if lookup:
+        import copy
+
+        from survey_db.cli.lookups import lookup_settings
+        from survey_db.services.lookup import Lookup, fill_missing
+
+        filled = parse_file(file, chosen, encoding=encoding, skip_invalid=skip_invalid)
+        with progress_bar(f"looking up {file.name}") as progress:
+            finder = Lookup(lookup_settings(offline), progress)
+            try:
+                lookup_problems = fill_missing(finder, filled.records)
+            finally:
+                finder.close()
+        readers = []
+
+        def todo(session, progress):  # noqa: ANN001, ANN202
+            return import_parsed(session, copy.deepcopy(filled), overwrite=overwrite, progress=progress)
+
+    elif chosen == "bibtex" and file.stat().st_size >= PARALLEL_BYTES:
         # A large .bib is read in batches, by a second process where possible: started here, before the
         # database is opened, it parses while this process writes.
         readers = [BibBatches(file, file.name, encoding)]
@@ -162,6 +192,8 @@ def import_(
         note(f"warning: {line}")
     for line in report.conflicts:
         note(f"conflict: {line}")
+    for line in lookup_problems:
+        note(f"lookup failed: {line} (imported as read)")
     prefix = "dry run, nothing written: " if dry_run else ""
     typer.echo(f"{prefix}{file.name}: {report.summary()}")
 

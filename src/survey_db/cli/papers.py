@@ -79,9 +79,21 @@ def _record_from_options(
     )
 
 
+# The options that set one paper's own fields: with several identifiers they would apply to each.
+_ONE_PAPER_FIELDS = ("title", "authors", "year", "url", "code_url", "arxiv_id", "doi", "pages", "abstract")
+
+
 @app.command()
 def add(
     ctx: typer.Context,
+    identifiers: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="IDENTIFIER",
+            help="Look these up and add them: arXiv ids or URLs, DOIs, DBLP keys or ACL Anthology ids.",
+            show_default=False,
+        ),
+    ] = None,
     title: Title = None,
     author: Authors = None,
     year: YearOpt = None,
@@ -108,8 +120,22 @@ def add(
     force: Annotated[
         bool, typer.Option("--force", help="Add even when the same title is already present.")
     ] = False,
+    from_file: Annotated[
+        str | None,
+        typer.Option("--from", help="Look up the identifiers in this file, one a line ('-': stdin)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the BibTeX that would be added; write nothing.")
+    ] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Look up in the cache only (or SURVEY_OFFLINE=1).")
+    ] = False,
 ) -> None:
-    """Add a paper; prints its citation key as the last line.
+    """Add a paper by identifier (looked up online) or from options; prints each citation key.
+
+    Options given by hand win over looked-up values and are never overwritten by `survey update`.
+
+    Example: survey add 2211.17192 10.18653/v1/2022.acl-long.245 --topic "Speculative Decoding"
 
     Example: survey add --title "Fast Inference from Transformers via Speculative Decoding"
     --author "Yaniv Leviathan" --year 2023 --venue ICML --topic "Speculative Decoding"
@@ -118,30 +144,40 @@ def add(
     from survey_db.services.papers import add_paper, find_paper
     from survey_db.services.taxonomy import place, resolve_section
 
-    if bibtex is not None:
+    given = {
+        "title": title, "authors": author, "year": year, "venue": venue, "venue_full": venue_full,
+        "url": url, "code_url": code, "arxiv_id": arxiv, "doi": doi, "pages": pages, "abstract": abstract,
+        "note": note_text, "entry_type": entry_type,
+    }  # fmt: skip
+    typed = sorted(name for name, value in given.items() if value is not None)
+    wanted = list(identifiers or [])
+    if from_file is not None:
+        from survey_db.cli.lookups import identifiers_in_file
+
+        wanted += identifiers_in_file(from_file)
+        if not wanted:
+            fail(f"{from_file}: no identifiers in it")
+    if not wanted and bibtex is None and not title and (arxiv or doi):
+        wanted = [doi or arxiv]  # `add --arxiv ID` alone: look it up
+    options = _record_from_options(
+        title, author, year, venue, venue_full, topic, url, code, arxiv, doi, pages, abstract, note_text,
+        entry_type, key,
+    )  # fmt: skip
+    options.protected = typed
+    upgrades: list[str] = []
+    if wanted:
+        if bibtex is not None:
+            fail("give identifiers or --bibtex, not both")
+        if len(wanted) > 1 and (key or set(typed) & set(_ONE_PAPER_FIELDS)):
+            fail(f"--{(set(typed) & set(_ONE_PAPER_FIELDS) or {'key'}).pop().replace('_id', '')} "
+                 "sets one paper's field: give one identifier with it")  # fmt: skip
+        records, upgrades = _looked_up(wanted, options, offline)
+    elif bibtex is not None:
         records = _read_bibtex_option(bibtex)
     else:
         if not title:
-            fail("give --title (or --bibtex FILE)")
-        records = [
-            _record_from_options(
-                title,
-                author,
-                year,
-                venue,
-                venue_full,
-                topic,
-                url,
-                code,
-                arxiv,
-                doi,
-                pages,
-                abstract,
-                note_text,
-                entry_type,
-                key,
-            )
-        ]
+            fail("give --title, identifiers to look up, or --bibtex FILE")
+        records = [options]
     database = open_db(ctx)
 
     def work(session) -> tuple[list[str], list[str]]:  # noqa: ANN001
@@ -158,13 +194,65 @@ def add(
             if target is not None:
                 place(session, find_paper(session, outcome.key), target)
             keys.append(outcome.key)
+        if dry_run:
+            from survey_db.services.export import to_bibtex
+            from survey_db.services.papers import paper_to_record
+
+            text = to_bibtex([paper_to_record(find_paper(session, k)) for k in keys], unicode=True)
+            raise _DryRun(text, warnings)
         return keys, warnings
 
-    keys, warnings = database.transaction(work)
-    for warning in warnings:
+    try:
+        keys, warnings = database.transaction(work)
+    except _DryRun as dry:
+        for warning in [*upgrades, *dry.warnings]:
+            note(warning)
+        typer.echo(dry.text, nl=False)
+        note("dry run, nothing written")
+        return
+    for warning in [*upgrades, *warnings]:
         note(warning)
     for added_key in keys:
         typer.echo(added_key)
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction of `add --dry-run` to roll it back, carrying what it would add."""
+
+    def __init__(self, text: str, warnings: list[str]):
+        super().__init__("dry run")
+        self.text, self.warnings = text, warnings
+
+
+def _looked_up(wanted: list[str], options, offline: bool):  # noqa: ANN001, ANN202
+    """(records, notices) for the identifiers; the options typed by hand replace looked-up values.
+    Any failed lookup is the error (nothing is added)."""
+    from survey_db.cli.lookups import look_up, lookup_settings, parse_identifiers
+
+    identifiers = parse_identifiers(wanted)
+    results = look_up(identifiers, lookup_settings(offline))
+    failed = [r for r in results if r.error]
+    if failed:
+        more = f" (and {len(failed) - 1} more failed lookups)" if len(failed) > 1 else ""
+        fail(f"{failed[0].error}{more}; nothing added")
+    records, notices = [], []
+    for result in results:
+        record = result.record
+        for name in options.protected:
+            setattr(record, name, getattr(options, name))
+        if "url" not in options.protected and ("arxiv_id" in options.protected or "doi" in options.protected):
+            from survey_db.identifiers import derived_link
+
+            record.url = derived_link(record.arxiv_id, record.doi) or record.url
+        record.protected = list(options.protected)
+        record.key = options.key
+        record.topics = list(dict.fromkeys([*record.topics, *options.topics]))
+        record.source = str(result.identifier)
+        records.append(record)
+        if result.upgraded_from:
+            notices.append(f"{result.identifier}: the published version of {result.upgraded_from}")
+        notices.extend(f"{result.identifier}: {line}" for line in result.notes)
+    return records, notices
 
 
 def _read_bibtex_option(source: str):  # noqa: ANN202
@@ -339,7 +427,9 @@ def _edit_in_editor(database, key: str) -> None:  # noqa: ANN001
             str(parsed.errors[0]) if parsed.errors else "the edited text must hold exactly one entry"
         )
     edited = parsed.records[0]
-    fields = [f.name for f in dataclasses.fields(edited) if f.name not in ("key", "raw", "source")]
+    fields = [
+        f.name for f in dataclasses.fields(edited) if f.name not in ("key", "raw", "source", "protected")
+    ]
     changes = {
         name: getattr(edited, name) for name in fields if getattr(edited, name) != getattr(original, name)
     }

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from survey_db.errors import DuplicateError, InputError, NotFoundError, did_you_mean
 from survey_db.models import KeyAlias, Paper, PaperAuthor, PaperTopic, Placement, Topic, utcnow
 from survey_db.records import PaperRecord
-from survey_db.services.store import Outcome, Store, check_record, link_name
+from survey_db.services.store import PROTECTABLE, Outcome, Store, check_record, link_name
 
 
 def load_papers(session: Session, paper_ids: Iterable[int]) -> list[Paper]:
@@ -53,6 +53,7 @@ def paper_to_record(paper: Paper) -> PaperRecord:
         topics=[link.topic.name for link in paper.topic_links],
         extra=dict(paper.extra_fields or {}),
         raw=dict(paper.raw_fields or {}),
+        protected=list(paper.protected_fields or []),
     )
 
 
@@ -106,8 +107,11 @@ def edit_paper(
     *,
     add_topics: list[str] | None = None,
     remove_topics: list[str] | None = None,
+    protect: bool = True,
 ) -> Outcome:
-    """Change fields of a paper; `changes` maps record attributes (title, year, authors, ...) to values."""
+    """Change fields of a paper; `changes` maps record attributes (title, year, authors, ...) to values.
+
+    The changed fields become protected (a person typed them) unless `protect` is false (a lookup)."""
     from survey_db.services.taxonomy import resolve_topic
 
     paper = find_paper(session, key)
@@ -147,7 +151,11 @@ def edit_paper(
         session.execute(
             delete(PaperTopic).where(PaperTopic.paper_id == paper.id, PaperTopic.topic_id == topic.id)
         )
-    session.execute(update(Paper).where(Paper.id == paper.id).values(updated_at=utcnow()))
+    values: dict[str, object] = {"updated_at": utcnow()}
+    typed = {name for name in changes if name in PROTECTABLE}
+    if protect and not typed <= set(record.protected):
+        values["protected_fields"] = sorted({*record.protected, *typed})
+    session.execute(update(Paper).where(Paper.id == paper.id).values(values))
     store.refresh_search_text([paper.id])
     outcome = Outcome("updated", paper.key)
     outcome.warnings = [f"new topic {name!r}" for name in store.new_topics]

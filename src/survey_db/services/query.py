@@ -30,7 +30,7 @@ TABLES = {
         _table(
             "papers", "id", "key", "entry_type", "title", "title_norm", "search_text", "year", "venue_id",
             "url", "code_url", "arxiv_id", "doi", "pages", "abstract", "note", "extra_fields", "raw_fields",
-            "created_at", "updated_at",
+            "created_at", "updated_at", "protected_fields",
         ),
         _table("authors", "id", "first", "von", "last", "jr", "name_folded"),
         _table("paper_authors", "paper_id", "position", "author_id"),

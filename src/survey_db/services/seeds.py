@@ -101,6 +101,9 @@ def render_papers(session: Session) -> str:
 
     ids = list(session.scalars(select(Paper.id).order_by(Paper.key)))
     records = [paper_to_record(paper) for paper in load_papers(session, ids)]
+    for record in records:
+        if record.protected:  # read back by `seed` into the protected fields
+            record.extra["protected"] = ", ".join(record.protected)
     return bibtex.format_bibtex(records, style="bibtex", ascii=False)
 
 

@@ -53,6 +53,23 @@ PAPER_COLUMNS = (
     "raw_fields",
     "created_at",
     "updated_at",
+    "protected_fields",
+)
+# Fields a lookup can fill, by record attribute; `protected_fields` names some of them.
+PROTECTABLE = (
+    "entry_type",
+    "title",
+    "authors",
+    "year",
+    "venue",
+    "venue_full",
+    "url",
+    "code_url",
+    "arxiv_id",
+    "doi",
+    "pages",
+    "abstract",
+    "note",
 )
 
 
@@ -422,6 +439,7 @@ class Store:
                     dict(record.raw),
                     now,
                     now,
+                    sorted(set(record.protected)) or None,
                 ]
             )
             self._keys[record.key] = -1  # type: ignore[index]
@@ -560,6 +578,10 @@ def normalize_record(record: PaperRecord) -> None:
     record.url = (record.url or "").strip() or None
     record.code_url = (record.code_url or "").strip() or None
     record.topics = [" ".join(t.split()) for t in record.topics if t and t.strip()]
+    if "protected" in record.extra:  # a seed file's list of the fields a person typed
+        listed = record.extra.pop("protected")
+        record.raw.pop("protected", None)
+        record.protected = sorted({*record.protected, *(n for n in re.split(r"[\s,]+", listed) if n)})
     if record.pages:
         # One spelling for ranges, the en dash that BibTeX's '--' stands for: '4003-4012', '4003--4012'.
         record.pages = re.sub(r"(?<=\w)\s*[-\u2013\u2014]+\s*(?=\w)", "\u2013", record.pages.strip())
