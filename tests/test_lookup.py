@@ -380,3 +380,48 @@ def test_import_lookup_fills_missing_fields_and_lists_failures(cli, empty_db, se
     assert papers["A paper nobody has"]["authors"] == []
     [request] = services.requests("arxiv")  # one batch
     assert request.query["id_list"] == ["2211.17192,2401.10774,2401.99999"]
+
+
+# -- the service formats, one answer at a time ----------------------------------------------------------
+
+
+def test_dblp_single_hit_and_single_author_come_as_objects():
+    from fake_services import CONFERENCE, dblp_info
+    from survey_db.sources import dblp
+
+    info = dblp_info("conf/x/Solo24", "A Paper by One Person", ["Wei Li 0001"], "X", 2024, CONFERENCE)
+    answer = json.dumps({"result": {"hits": {"@total": "1", "hit": {"@score": "1", "info": info}}}})
+    [hit] = dblp.read_hits(answer)
+    assert (hit.key, hit.title, hit.authors, hit.year) == (
+        "conf/x/Solo24",
+        "A Paper by One Person",
+        ["Wei Li"],
+        2024,
+    )
+    assert dblp.read_hits(json.dumps({"result": {"hits": {"@total": "0"}}})) == []
+
+
+def test_doi_org_bibtex_answer_drops_the_url_key():
+    from fake_services import DATACITE
+    from survey_db.sources import doi
+
+    found = doi.read_answer(DATACITE["10.5281/zenodo.1234567"]["bibtex"], "application/x-bibtex")
+    record = found.record
+    assert record.key is None and record.title == "A Benchmark of Routing Decisions"
+    assert record.doi == "10.5281/zenodo.1234567" and record.year == 2023
+    assert [a.last for a in record.authors] == ["Hari", "Thomson"]
+
+
+def test_edit_in_editor_protects_the_changed_fields(cli, empty_db, services, monkeypatch, tmp_path):
+    key = added(cli, empty_db, "2309.04564")
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys, pathlib\np = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text().replace('When Less is More', 'When Less Is More'))\n"
+    )
+    import sys
+
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    assert cli("edit", key, db=empty_db).exit_code == 0
+    update = cli("update", key, "--dry-run", db=empty_db)
+    assert any(line.startswith("  = title: kept 'When Less Is More") for line in update.lines), update.stdout

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,22 +52,12 @@ class Cache:
         """Store an answer; a cache that cannot be written (read-only folder) is skipped, not an error."""
         data = {"key": key, "content_type": content_type, "fetched_at": time.time(), "body": body}
         path = self._path(service, key)
+        from survey_db.atomic import atomic_write
+        from survey_db.errors import OutputError
+
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_replacing(path, json.dumps(data, ensure_ascii=False))
-        except OSError:
+            atomic_write(path, json.dumps(data, ensure_ascii=False), follow_symlinks=False)
+        except (OSError, OutputError):
             pass
 
-
-def _write_replacing(path: Path, text: str) -> None:
-    """Write a whole file or nothing: a temporary file in the same folder, fsync, rename."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
