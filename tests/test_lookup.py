@@ -425,3 +425,13 @@ def test_edit_in_editor_protects_the_changed_fields(cli, empty_db, services, mon
     assert cli("edit", key, db=empty_db).exit_code == 0
     update = cli("update", key, "--dry-run", db=empty_db)
     assert any(line.startswith("  = title: kept 'When Less Is More") for line in update.lines), update.stdout
+
+
+def test_protected_fields_survive_a_json_backup_and_restore(cli, empty_db, services, tmp_path, templates):
+    key = added(cli, empty_db, "--title", "Medusa (our title)", "--arxiv", "2401.10774", "--year", "2024")
+    assert cli("db", "backup", str(tmp_path / "backup.json"), db=empty_db).exit_code == 0
+    other = templates.copy("empty", False, tmp_path / "other.db")
+    restored = cli("db", "restore", str(tmp_path / "backup.json"), db=other)
+    assert restored.exit_code == 0, restored.stderr
+    update = cli("update", key, "--dry-run", db=other)
+    assert {line.split(":")[0].strip("= ") for line in update.lines if line.startswith("  =")} == {"title"}

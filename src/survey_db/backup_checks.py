@@ -112,6 +112,10 @@ def _check_columns(table, columns: list[str]) -> None:  # noqa: ANN001
         raise InputError(f"backup table {table.name} lacks the column {needed[0]!r}, which every row needs")
 
 
+# JSON columns that hold a list of names (papers.protected_fields); the others hold objects of text fields.
+LIST_COLUMNS = {"protected_fields"}
+
+
 def _check_value(column, number: int, value: Any) -> None:  # noqa: ANN001
     from sqlalchemy import JSON, Date, DateTime, Integer, String
 
@@ -131,6 +135,11 @@ def _check_value(column, number: int, value: Any) -> None:  # noqa: ANN001
         limit = getattr(kind, "length", None)
         if limit and len(value) > limit:
             raise InputError(f"{where}: longer than {limit} characters")
+    elif isinstance(kind, JSON) and column.name in LIST_COLUMNS:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InputError(f"{where}: {_shown(value)} is not a list of field names")
+        for v in value:
+            _check_text(table, number, column.name, v)
     elif isinstance(kind, JSON):
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
