@@ -5,6 +5,7 @@ Anthology: `add IDENTIFIER`, the cache, rate limits, retries, `update` with prot
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -435,3 +436,38 @@ def test_protected_fields_survive_a_json_backup_and_restore(cli, empty_db, servi
     assert restored.exit_code == 0, restored.stderr
     update = cli("update", key, "--dry-run", db=other)
     assert {line.split(":")[0].strip("= ") for line in update.lines if line.startswith("  =")} == {"title"}
+
+
+def test_add_arxiv_option_alone_looks_the_paper_up(cli, empty_db, services):
+    key = added(cli, empty_db, "--arxiv", "https://arxiv.org/abs/2309.04564")
+    paper = shown(cli, empty_db, key)
+    assert paper["title"].startswith("When Less is More") and paper["year"] == 2023
+
+
+def test_more_than_100_arxiv_ids_go_in_batches_of_100_at_the_interval(services, monkeypatch):
+    from survey_db.services.lookup import Lookup
+    from survey_db.sources.settings import Settings
+
+    monkeypatch.setenv("SURVEY_ARXIV_INTERVAL", "0.4")
+    ids = ["2211.17192", *(f"2401.{n:05d}" for n in range(149))]
+    lookup = Lookup(Settings.from_env())
+    found = lookup.arxiv(ids)
+    lookup.close()
+    assert found["2211.17192"].record.title.startswith("Fast Inference")
+    assert str(found["2401.00000"]) == "arXiv: no paper with id 2401.00000; check the id"
+    first, second = services.requests("arxiv")
+    assert (
+        len(first.query["id_list"][0].split(",")) == 100 and len(second.query["id_list"][0].split(",")) == 50
+    )
+    assert second.time - first.time >= 0.4
+
+
+def test_no_network_fails_at_once_naming_the_service(cli, empty_db, monkeypatch):
+    monkeypatch.setenv("SURVEY_HTTP_RETRIES", "3")
+    started = time.monotonic()
+    result = cli(
+        "add", "10.18653/v1/2022.acl-long.245", db=empty_db
+    )  # conftest points every service at port 9
+    assert result.exit_code == 1
+    assert "error: Crossref: cannot connect" in result.stderr and "--offline" in result.stderr
+    assert time.monotonic() - started < 5

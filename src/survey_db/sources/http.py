@@ -132,8 +132,14 @@ class Fetcher:
                 except httpx.TimeoutException:
                     problem = f"no answer within {self.settings.timeout:g} s"
                     response = None
+                except httpx.ConnectError as exc:
+                    # No network, or nothing listening: trying again in a few seconds rarely helps.
+                    raise LookupError_(
+                        f"{name}: cannot connect ({_reason(exc)}); check the network, or use --offline "
+                        "to answer from the cache"
+                    ) from None
                 except httpx.HTTPError as exc:
-                    problem = f"cannot connect ({_reason(exc)})"
+                    problem = f"the connection failed ({_reason(exc)})"
                     response = None
             if response is not None:
                 if response.status_code not in RETRIED_STATUSES:
