@@ -471,3 +471,16 @@ def test_no_network_fails_at_once_naming_the_service(cli, empty_db, monkeypatch)
     assert result.exit_code == 1
     assert "error: Crossref: cannot connect" in result.stderr and "--offline" in result.stderr
     assert time.monotonic() - started < 5
+
+
+def test_arxiv_error_entry_with_200_and_rate_exceeded_body(cli, empty_db, services):
+    from fake_services import arxiv_feed
+
+    _, error_feed = arxiv_feed(["bad-id"])
+    services.queue("arxiv", Scripted(200, error_feed))
+    result = cli("add", "2401.10774", db=empty_db)
+    assert result.exit_code == 1 and "arXiv: incorrect id format for bad-id" in result.stderr
+    # arXiv's throttling answer is a plain 'Rate exceeded.', not a feed: waited for and retried.
+    services.queue("arxiv", Scripted(503, "Rate exceeded."), Scripted(200, "Rate exceeded."))
+    key = added(cli, empty_db, "2401.10774")
+    assert shown(cli, empty_db, key)["venue"] == "ICML" and len(services.requests("arxiv")) == 4

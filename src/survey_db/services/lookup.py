@@ -150,8 +150,10 @@ class Lookup:
         for start in range(0, len(missing), arxiv.BATCH):
             batch = missing[start : start + arxiv.BATCH]
             answer = self.fetcher.get("arxiv", self.settings.endpoints["arxiv"], arxiv.request_params(batch))
-            if answer.status == 400:
-                message = arxiv.error_message(answer.body) or "malformed request"
+            # A malformed request gets an entry titled 'Error': with 400, and sometimes with 200.
+            message = arxiv.error_message(answer.body) if answer.status in (200, 400) else None
+            if answer.status == 400 or message:
+                message = message or "malformed request"
                 raise LookupError_(f"arXiv: {message}; check the ids {', '.join(batch)}")
             if answer.status != 200:
                 raise LookupError_(f"arXiv: answered HTTP {answer.status}; try again later")

@@ -17,6 +17,8 @@ from survey_db.sources.cache import Cache, CachedAnswer
 from survey_db.sources.settings import SERVICE_NAMES, Settings
 
 RETRIED_STATUSES = {429, 500, 502, 503, 504}
+# arXiv signals throttling with this plain-text body instead of a feed, whatever the status.
+THROTTLED_BODIES = ("Rate exceeded.",)
 
 
 class LookupError_(SurveyError):  # noqa: N801 - not the built-in LookupError
@@ -142,11 +144,14 @@ class Fetcher:
                     problem = f"the connection failed ({_reason(exc)})"
                     response = None
             if response is not None:
-                if response.status_code not in RETRIED_STATUSES:
+                throttled = response.text.strip() in THROTTLED_BODIES
+                if response.status_code not in RETRIED_STATUSES and not throttled:
                     return Answer(
                         response.status_code, response.text, response.headers.get("content-type", "")
                     )
-                problem = f"answered HTTP {response.status_code}"
+                problem = (
+                    "says the rate is exceeded" if throttled else f"answered HTTP {response.status_code}"
+                )
                 wait = retry_after_seconds(response.headers.get("retry-after"))
                 if wait is not None:
                     if wait > self.settings.max_retry_after:
