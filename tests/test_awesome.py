@@ -178,6 +178,44 @@ def test_export_into_replaces_only_the_marked_region(cli, seeded_db, tmp_path):
     assert refused.exit_code == 1 and "survey-db:begin" in refused.stderr
 
 
+def test_into_keeps_the_style_and_contents_depth_the_region_was_made_with(cli, seeded_db, tmp_path):
+    readme = tmp_path / "README.md"
+    made = cli("export", "--markdown", "--style", "table", "--toc-depth", "2", "-o", readme, db=seeded_db)
+    assert made.exit_code == 0, made.stderr
+    assert "<!-- survey-db:begin style=table toc-depth=2 -->" in readme.read_text().splitlines()
+    fresh = cli("export", "--markdown", "--into", readme, "--check", db=seeded_db)
+    assert fresh.exit_code == 0 and fresh.stderr == f"{readme} is up to date\n"
+    assert cli("edit", "xia2024unlocking", "--year", "2025", db=seeded_db).exit_code == 0
+    stale = cli("export", "--markdown", "--into", readme, "--check", db=seeded_db)
+    assert stale.exit_code == 1 and "out of date" in stale.stderr
+    assert cli("export", "--markdown", "--into", readme, db=seeded_db).exit_code == 0
+    # The suggested fix gives what the same options give from scratch: the table style, two levels.
+    again = tmp_path / "again.md"
+    cli("export", "--markdown", "--style", "table", "--toc-depth", "2", "-o", again, db=seeded_db)
+    assert readme.read_text() == again.read_text()
+    assert cli("export", "--markdown", "--into", readme, "--check", db=seeded_db).exit_code == 0
+    # Options given with --into change the region and are recorded for the next time.
+    assert cli("export", "--markdown", "--into", readme, "--style", "list", db=seeded_db).exit_code == 0
+    text = readme.read_text()
+    assert "<!-- survey-db:begin style=list toc-depth=2 -->" in text.splitlines() and "<table>" not in text
+    assert "| Title |" not in text
+    assert "- [Fast Inference from Transformers via Speculative Decoding](" in text
+    assert cli("export", "--markdown", "--into", readme, "--check", db=seeded_db).exit_code == 0
+    assert cli("check", readme, "--format", "json", db=seeded_db).exit_code == 0
+
+
+def test_the_default_markdown_export_passes_awesome_lint(cli, seeded_db, tmp_path):
+    from linters import awesome_lint, markdownlint
+
+    readme = tmp_path / "README.md"
+    assert cli("export", "--markdown", "-o", readme, db=seeded_db).exit_code == 0
+    contents = readme.read_text().split("## Contents\n\n")[1].split("\n\n")[0].splitlines()
+    assert max(len(line) - len(line.lstrip()) for line in contents) == 2  # two levels: awesome-toc's most
+    assert "<!-- survey-db:begin style=html toc-depth=2 -->" in readme.read_text().splitlines()
+    assert awesome_lint(readme) == ""
+    assert markdownlint([readme], tmp_path) == ""
+
+
 def test_exported_readme_passes_awesome_lint_and_markdownlint(cli, seeded_db, tmp_path):
     from linters import awesome_lint, markdownlint
 

@@ -20,9 +20,12 @@ from survey_db.markdown import (
     END_MARKER,
     STYLES,
     ParsedReadme,
+    RegionOptions,
     RenderSection,
+    begin_marker,
     lint_readme,
     parse_readme,
+    region_options,
     render_readme,
     render_sections,
     replace_region,
@@ -500,7 +503,7 @@ def test_render_structure(style):
     for position, line in enumerate(lines):
         if line.startswith("#") and position:
             assert lines[position - 1] == "" and lines[position + 1] == ""
-    assert BEGIN_MARKER in text and END_MARKER in text
+    assert f"\n{begin_marker(style, None)}\n" in text and END_MARKER in text
     assert '<a name="old-selection-anchor"></a>\n\n### Selection Methods' in text
     assert "## Inference\n\nMaking models cheaper to run.\n\n### Speculative Decoding" in text
     assert "#### Drafting" in text
@@ -651,9 +654,37 @@ def test_replace_region():
     assert lint_readme(updated) == []
 
 
+def test_the_begin_marker_records_the_region_options():
+    assert begin_marker("table", 2) == "<!-- survey-db:begin style=table toc-depth=2 -->"
+    assert begin_marker("html", None) == "<!-- survey-db:begin style=html toc-depth=all -->"
+    for style in STYLES:
+        for depth in (1, 2, 5, None):
+            text = f"# Mine\n\n{begin_marker(style, depth)}\n{END_MARKER}\n"
+            recorded = region_options(text)
+            assert (recorded.style, recorded.toc_depth, recorded.all_levels) == (style, depth, depth is None)
+    assert region_options(f"{BEGIN_MARKER}\n{END_MARKER}\n") == RegionOptions()  # a plain marker: none
+    assert region_options("<!--survey-db:begin   style=list-->") == RegionOptions("list")
+    readme = f"# Mine\n\n{BEGIN_MARKER}\nold\n{END_MARKER}\n\nkept\n"
+    updated = replace_region(readme, "## Contents\n", begin_marker("list", 3))
+    assert updated == f"# Mine\n\n{begin_marker('list', 3)}\n\n## Contents\n\n{END_MARKER}\n\nkept\n"
+    assert replace_region(updated, "## Contents\n", begin_marker("list", 3)) == updated
+    assert lint_readme(updated) == [] and parse_readme(updated).problems == []
+
+
+@pytest.mark.parametrize(("marker", "message"), [
+    ("<!-- survey-db:begin style=fancy -->", "style 'fancy' is not one of html, table, list"),
+    ("<!-- survey-db:begin toc-depth=0 -->", "toc-depth '0' is not a number from 1, or 'all'"),
+    ("<!-- survey-db:begin colour=red -->", "an option survey-db does not know: colour"),
+])  # fmt: skip
+def test_a_begin_marker_with_bad_options_is_an_error(marker, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        region_options(f"{marker}\n{END_MARKER}\n")
+
+
 @pytest.mark.parametrize("readme", [
     "# No markers\n", f"{BEGIN_MARKER}\n", f"{END_MARKER}\n{BEGIN_MARKER}\n",
     f"{BEGIN_MARKER}\n{END_MARKER}\n{BEGIN_MARKER}\n{END_MARKER}\n",
+    f"{begin_marker('list', 2)}\n{END_MARKER}\n{BEGIN_MARKER}\n{END_MARKER}\n",
 ])
 def test_replace_region_needs_one_pair_of_markers(readme):
     with pytest.raises(InputError, match="survey-db"):

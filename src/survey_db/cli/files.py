@@ -217,7 +217,10 @@ def export(
         str | None, typer.Option("--style", help="Markdown: html (default), table or list.")
     ] = None,
     toc_depth: Annotated[
-        int | None, typer.Option("--toc-depth", min=1, help="Markdown: contents depth.")
+        int | None,
+        typer.Option(
+            "--toc-depth", min=1, help="Markdown: contents depth (default 2, what awesome-lint takes)."
+        ),
     ] = None,
     unicode: Annotated[
         bool, typer.Option("--unicode", help="BibTeX: keep UTF-8, not LaTeX accents.")
@@ -231,7 +234,11 @@ def export(
     ] = False,
     into: Annotated[
         Path | None,
-        typer.Option("--into", help="Markdown: regenerate only the marked region of this README, in place."),
+        typer.Option(
+            "--into",
+            help="Markdown: regenerate only the marked region of this README, in place, with the style and "
+            "contents depth its begin marker records.",
+        ),
     ] = None,
     check_only: Annotated[
         bool, typer.Option("--check", help="With --into: write nothing; exit 1 if the README is out of date.")
@@ -272,7 +279,6 @@ def export(
     for given, option in ((style, "--style"), (toc_depth, "--toc-depth")):
         if given is not None and fmt != "markdown":
             fail(f"{option} goes with --markdown")
-    style = style or "html"
     if (into or check_only) and fmt != "markdown":
         fail("--into and --check go with --markdown")
     if check_only and into is None:
@@ -298,7 +304,7 @@ def export(
             current = read_text(into)
             result = exporting.into_readme(session, current, selection, style=style, toc_depth=toc_depth)
         elif fmt == "markdown":
-            result = exporting.to_markdown(session, selection, style=style, toc_depth=toc_depth)
+            result = exporting.to_markdown(session, selection, style=style or "html", toc_depth=toc_depth)
         elif fmt in ("bibtex", "biblatex"):
             from survey_db.services.query import find_ids
 

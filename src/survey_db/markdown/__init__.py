@@ -16,16 +16,21 @@ from survey_db.markdown.reader import lint_readme, parse_readme
 from survey_db.markdown.render import (
     AWESOME_BADGE,
     BEGIN_MARKER,
+    DEFAULT_TOC_DEPTH,
     END_MARKER,
     STYLES,
+    RegionOptions,
     RenderSection,
+    begin_marker,
+    region_options,
     render_readme,
     render_sections,
     replace_region,
 )
 
 __all__ = [
-    "AWESOME_BADGE", "BEGIN_MARKER", "END_MARKER", "ERROR", "INFO", "STYLES", "WARNING", "ParsedReadme",
-    "ParsedSection", "Problem", "RenderSection", "lint_readme", "parse_readme", "render_readme",
-    "render_sections", "replace_region", "venue_from_text",
+    "AWESOME_BADGE", "BEGIN_MARKER", "DEFAULT_TOC_DEPTH", "END_MARKER", "ERROR", "INFO", "STYLES", "WARNING",
+    "ParsedReadme", "ParsedSection", "Problem", "RegionOptions", "RenderSection", "begin_marker",
+    "lint_readme", "parse_readme", "region_options", "render_readme", "render_sections", "replace_region",
+    "venue_from_text",
 ]

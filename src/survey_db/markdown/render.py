@@ -24,6 +24,10 @@ from survey_db.records import PaperRecord
 BEGIN_MARKER = "<!-- survey-db:begin -->"
 END_MARKER = "<!-- survey-db:end -->"
 STYLES = ("html", "table", "list")
+# awesome-lint's awesome-toc rule takes a contents list two levels deep at most.
+DEFAULT_TOC_DEPTH = 2
+# The begin marker, plain or with the options its region was made with: `style=table toc-depth=2`.
+_BEGIN = re.compile(r"<!--\s*survey-db:begin(?P<options>(?:\s+[^\s=]+=\S+?)*)\s*-->")
 AWESOME_BADGE = "[![Awesome](https://awesome.re/badge.svg)](https://awesome.re)"
 
 
@@ -40,8 +44,15 @@ class RenderSection:
 _MD_ESCAPES = frozenset("\\`*_[]<>|#~")
 _GITHUB_BADGE = "https://img.shields.io/badge/GitHub-%23121011.svg?logo=github&logoColor=white"
 _CODE_BADGE = "https://img.shields.io/badge/Code-blue"
-_HTML_TEXT_ESCAPES = {"*": "&#42;", "_": "&#95;", "[": "&#91;", "]": "&#93;", "`": "&#96;", "\\": "&#92;",
-                      "~": "&#126;"}
+_HTML_TEXT_ESCAPES = {
+    "*": "&#42;",
+    "_": "&#95;",
+    "[": "&#91;",
+    "]": "&#93;",
+    "`": "&#96;",
+    "\\": "&#92;",
+    "~": "&#126;",
+}
 
 
 def _escape_md(text: str) -> str:
@@ -63,7 +74,7 @@ def _escape_block_start(text: str) -> str:
     if text[:1] in ("-", "+", "=", ">"):
         return "\\" + text
     match = re.match(r"(\d+)([.)])", text)
-    return f"{match.group(1)}\\{text[match.end(1):]}" if match else text
+    return f"{match.group(1)}\\{text[match.end(1) :]}" if match else text
 
 
 def _escape_html(text: str) -> str:
@@ -146,12 +157,14 @@ def _render_pipe_table(rows: list[PaperRecord]) -> str:
     for row in rows:
         title = _escape_md(row.title or "") or "Untitled"
         url, code = http_url(row.url), http_url(row.code_url)
-        table.append([
-            f"[{title}]({_md_url(url)})" if url else title,
-            _escape_md(", ".join(row.topics)),
-            _escape_md(_venue_text(row)),
-            f"[{'GitHub' if _is_github(code) else 'Code'}]({_md_url(code)})" if code else "",
-        ])
+        table.append(
+            [
+                f"[{title}]({_md_url(url)})" if url else title,
+                _escape_md(", ".join(row.topics)),
+                _escape_md(_venue_text(row)),
+                f"[{'GitHub' if _is_github(code) else 'Code'}]({_md_url(code)})" if code else "",
+            ]
+        )
     widths = [max(3, *(_utf16_len(line[column]) for line in table)) for column in range(4)]
 
     def fmt(cells: list[str]) -> str:
@@ -229,8 +242,52 @@ def render_readme(
     if intro and intro.strip():
         blocks.append(intro.strip("\n"))
     body = render_sections(sections, style, toc_depth)
-    blocks += [BEGIN_MARKER, body.rstrip("\n"), END_MARKER] if body.strip() else [BEGIN_MARKER, END_MARKER]
+    begin = begin_marker(style, toc_depth)
+    blocks += [begin, body.rstrip("\n"), END_MARKER] if body.strip() else [begin, END_MARKER]
     return _finish(blocks)
+
+
+@dataclass(frozen=True)
+class RegionOptions:
+    """The options a README's region was made with, as its begin marker records them (None: not recorded)."""
+
+    style: str | None = None
+    toc_depth: int | None = None
+    all_levels: bool = False  # toc-depth=all: every heading in the contents
+
+
+def begin_marker(style: str, toc_depth: int | None) -> str:
+    """The begin marker recording the region's options, so that `--into` renders it the same way again.
+
+    >>> begin_marker("table", 2)
+    '<!-- survey-db:begin style=table toc-depth=2 -->'
+    """
+    depth = "all" if toc_depth is None else str(toc_depth)
+    return f"<!-- survey-db:begin style={style} toc-depth={depth} -->"
+
+
+def region_options(readme_text: str) -> RegionOptions:
+    """The options recorded in the README's begin marker; a plain marker records none.
+
+    >>> region_options("<!-- survey-db:begin style=list toc-depth=3 -->")
+    RegionOptions(style='list', toc_depth=3, all_levels=False)
+    """
+    found = _BEGIN.search(readme_text)
+    if found is None:
+        return RegionOptions()
+    values = dict(item.split("=", 1) for item in found.group("options").split())
+    unknown = sorted(set(values) - {"style", "toc-depth"})
+    if unknown:
+        raise InputError(f"the begin marker has an option survey-db does not know: {unknown[0]}")
+    style = values.get("style")
+    if style is not None and style not in STYLES:
+        raise InputError(f"the begin marker's style {style!r} is not one of {', '.join(STYLES)}")
+    depth = values.get("toc-depth")
+    if depth is None or depth == "all":
+        return RegionOptions(style, None, all_levels=depth == "all")
+    if not depth.isdigit() or int(depth) < 1:
+        raise InputError(f"the begin marker's toc-depth {depth!r} is not a number from 1, or 'all'")
+    return RegionOptions(style, int(depth))
 
 
 def _finish(blocks: list[str]) -> str:
@@ -245,17 +302,18 @@ def _finish(blocks: list[str]) -> str:
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def replace_region(readme_text: str, generated: str) -> str:
-    """Put `generated` between BEGIN_MARKER and END_MARKER; the rest of the README stays byte for byte."""
-    begin = readme_text.find(BEGIN_MARKER)
+def replace_region(readme_text: str, generated: str, marker: str = BEGIN_MARKER) -> str:
+    """Put `generated` between the begin marker (rewritten as `marker`, which records the options) and
+    END_MARKER; the rest of the README stays byte for byte."""
+    begins = list(_BEGIN.finditer(readme_text))
     end = readme_text.find(END_MARKER)
-    if begin < 0 or end < 0:
+    if not begins or end < 0:
         raise InputError(
             f"the README has no generated region: add a line {BEGIN_MARKER} and a line {END_MARKER} "
             "where the paper tables belong"
         )
-    if end < begin or readme_text.count(BEGIN_MARKER) > 1 or readme_text.count(END_MARKER) > 1:
+    if len(begins) > 1 or end < begins[0].start() or readme_text.count(END_MARKER) > 1:
         raise InputError(f"the README must hold exactly one {BEGIN_MARKER} followed by one {END_MARKER}")
     body = generated.strip("\n")
     middle = f"\n\n{body}\n\n" if body.strip() else "\n\n"
-    return readme_text[: begin + len(BEGIN_MARKER)] + middle + readme_text[end:]
+    return readme_text[: begins[0].start()] + marker + middle + readme_text[end:]

@@ -470,12 +470,16 @@ def markdown_sections(session: Session, filters: Filters | None, *, include_empt
 def to_markdown(
     session: Session, filters: Filters | None, *, style: str = "html", toc_depth: int | None = None
 ) -> str:
-    """A README: the survey title as H1, a contents list, and each section's papers in placement order."""
+    """A README: the survey title as H1, a contents list (`toc_depth` levels, by default the two that
+    awesome-lint takes), and each section's papers in placement order."""
     from survey_db import markdown
 
     title = get_meta(session).get("title", "Papers")
     return markdown.render_readme(
-        title, markdown_sections(session, filters), style=style, toc_depth=toc_depth
+        title,
+        markdown_sections(session, filters),
+        style=style,
+        toc_depth=toc_depth or markdown.DEFAULT_TOC_DEPTH,
     )
 
 
@@ -484,13 +488,18 @@ def into_readme(
     readme_text: str,
     filters: Filters | None,
     *,
-    style: str = "html",
+    style: str | None = None,
     toc_depth: int | None = None,
 ) -> str:
-    """The README with only the region between its marker comments regenerated."""
+    """The README with only the region between its marker comments regenerated, in the style and contents
+    depth its begin marker records (those given here instead, recorded for the next time)."""
     from survey_db import markdown
 
+    recorded = markdown.region_options(readme_text)
+    style = style or recorded.style or "html"
+    if toc_depth is None and not recorded.all_levels:
+        toc_depth = recorded.toc_depth or markdown.DEFAULT_TOC_DEPTH
     generated = markdown.render_sections(
         markdown_sections(session, filters), style=style, toc_depth=toc_depth
     )
-    return markdown.replace_region(readme_text, generated)
+    return markdown.replace_region(readme_text, generated, markdown.begin_marker(style, toc_depth))
