@@ -161,6 +161,27 @@ def test_check_rule_takes_the_names_findings_carry(cli, empty_db, tmp_path):
     )
 
 
+def test_check_rule_on_a_readme_takes_the_names_its_findings_carry(cli, seeded_db, tmp_path):
+    from survey_db.services.check import readme_rules
+
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "# List\n\n## Contents\n\n- [Decoding](#decoding)\n- [Gone](#gone)\n\n## Decoding:\n\n"
+        "| Title | Venue |\n|---|---|\n"
+        "| [Fast Inference from Transformers via Speculative Decoding](https://arxiv.org/abs/2211.17192) "
+        "| ![ICML](https://img.shields.io/badge/ICML-2021-blue) |\n| [Empty]() | x |\n"
+    )
+    everything = json.loads(cli("check", readme, "--format", "json", db=seeded_db).stdout)
+    printed = {f["rule"] for f in everything}
+    assert {"toc-mismatch", "heading-colon", "empty-link", "badge-year"} <= printed <= set(readme_rules())
+    for name in printed:
+        only = json.loads(cli("check", readme, "-r", name, "--format", "json", db=seeded_db).stdout)
+        assert only == [f for f in everything if f["rule"] == name], name
+    unknown = cli("check", readme, "--rule", "no-code", db=seeded_db)  # a rule of the database, not a README
+    assert unknown.exit_code == 1
+    assert unknown.stderr == f"error: unknown rule 'no-code'; the rules are: {', '.join(readme_rules())}\n"
+
+
 def test_export_into_replaces_only_the_marked_region(cli, seeded_db, tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(f"# My list\n\nMy own words.\n\n{BEGIN_MARKER}\n{END_MARKER}\n\n## Thanks\n\nTo all.\n")

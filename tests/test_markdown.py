@@ -691,6 +691,18 @@ def test_replace_region_needs_one_pair_of_markers(readme):
         replace_region(readme, "x")
 
 
+def test_lint_rules_names_every_rule_the_linter_reports():
+    """`check --rule` takes LINT_RULES: every rule name a Problem of the package is made with is there."""
+    from survey_db.markdown import LINT_RULES
+
+    package = Path(__file__).resolve().parents[1] / "src" / "survey_db" / "markdown"
+    made = set()
+    for source in package.glob("*.py"):
+        text = source.read_text()
+        made |= set(re.findall(r'(?:problem|Problem)\([^"]*?"([a-z][a-z-]+)"', text))
+    assert made and made == set(LINT_RULES) and len(LINT_RULES) == len(set(LINT_RULES))
+
+
 def test_module_import_is_light():
     code = ("import sys, survey_db.markdown; "
             "print(sorted(m for m in ('markdown_it', 'html.parser') if m in sys.modules))")

@@ -23,7 +23,8 @@ def check(
         typer.Option(
             "--rule",
             "-r",
-            help="Only this rule, as findings name it (repeatable): missing-field, no-code, duplicate, ...",
+            help="Only this rule, by the name findings carry (repeatable): missing-field, no-code, "
+            "duplicate, ... for the database; toc-mismatch, badge-year, ... for a README.",
         ),
     ] = None,
     fmt: Annotated[
@@ -53,7 +54,7 @@ def check(
         if readme is not None:
             from survey_db.services.io import read_text
 
-            findings = check_readme(session, read_text(readme), readme.name)
+            findings = check_readme(session, read_text(readme), readme.name, rules or None)
         else:
             findings = check_database(session, rules or None)
     if fmt == "json":

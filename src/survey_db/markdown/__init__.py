@@ -11,7 +11,7 @@ of small parts: `inline` (the node tree), `list_items`, `table_rows`, `html_tabl
 """
 
 from survey_db.markdown.badges import venue_from_text
-from survey_db.markdown.model import ERROR, INFO, WARNING, ParsedReadme, ParsedSection, Problem
+from survey_db.markdown.model import ERROR, INFO, LINT_RULES, WARNING, ParsedReadme, ParsedSection, Problem
 from survey_db.markdown.reader import lint_readme, parse_readme
 from survey_db.markdown.render import (
     AWESOME_BADGE,
@@ -29,8 +29,8 @@ from survey_db.markdown.render import (
 )
 
 __all__ = [
-    "AWESOME_BADGE", "BEGIN_MARKER", "DEFAULT_TOC_DEPTH", "END_MARKER", "ERROR", "INFO", "STYLES", "WARNING",
-    "ParsedReadme", "ParsedSection", "Problem", "RegionOptions", "RenderSection", "begin_marker",
-    "lint_readme", "parse_readme", "region_options", "render_readme", "render_sections", "replace_region",
-    "venue_from_text",
+    "AWESOME_BADGE", "BEGIN_MARKER", "DEFAULT_TOC_DEPTH", "END_MARKER", "ERROR", "INFO", "LINT_RULES",
+    "STYLES", "WARNING", "ParsedReadme", "ParsedSection", "Problem", "RegionOptions", "RenderSection",
+    "begin_marker", "lint_readme", "parse_readme", "region_options", "render_readme", "render_sections",
+    "replace_region", "venue_from_text",
 ]

@@ -14,6 +14,12 @@ PARSER_RULES = frozenset(
     {"unclosed-tr", "unclosed-table", "wrong-cell-count", "row-without-title", "unrecognised-table",
      "rows-outside-section", "html-error"}
 )
+# Every rule lint_readme reports (the names its Problems carry), in the order `check --rule` lists them.
+LINT_RULES = (
+    "unclosed-tr", "unclosed-table", "wrong-cell-count", "row-without-title", "unrecognised-table",
+    "rows-outside-section", "html-error", "heading-colon", "empty-link", "badge-raw-space", "toc-mismatch",
+    "duplicate-link",
+)  # fmt: skip
 
 
 @dataclass

@@ -145,13 +145,23 @@ def _line_of(source: str | None) -> int | None:
     return int(tail) if tail.isdigit() else None
 
 
-def check_readme(session: Session, text: str, source: str) -> list[Finding]:
-    """The README's own problems, and rows whose badge year or arXiv id disagree with the database."""
+def readme_rules() -> tuple[str, ...]:
+    """The rules of `check README.md`: the README linter's, then rows that disagree with the database."""
+    from survey_db.markdown import LINT_RULES
+
+    return (*LINT_RULES, "badge-year", "arxiv-id")
+
+
+def check_readme(session: Session, text: str, source: str, rules: set[str] | None = None) -> list[Finding]:
+    """The README's own problems, and rows whose badge year or arXiv id disagree with the database (all
+    rules, or only those named)."""
     import dataclasses
 
     from survey_db import markdown
     from survey_db.services.store import Store
 
+    if rules is not None:
+        unknown_rules(rules, readme_rules())
     findings = [
         Finding(p.severity, p.rule, p.message, file=source, line=p.line)
         for p in markdown.lint_readme(text, source)
@@ -187,5 +197,7 @@ def check_readme(session: Session, text: str, source: str) -> list[Finding]:
                         line,
                     )
                 )
+    if rules is not None:
+        findings = [f for f in findings if f.rule in rules]
     findings.sort(key=lambda f: (f.line or 0, -SEVERITIES.index(f.severity), f.rule))
     return findings
