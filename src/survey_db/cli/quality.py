@@ -42,7 +42,8 @@ def check(
     Example: survey check README.md --format github --fail-on warning
     """
     from survey_db import render
-    from survey_db.services.check import SEVERITIES, at_least, check_database, check_readme
+    from survey_db.services.check import check_database, check_readme
+    from survey_db.services.findings import SEVERITIES, at_least
 
     if fmt not in CHECK_FORMATS:
         fail(f"unknown format {fmt!r}; choose one of {', '.join(CHECK_FORMATS)}")

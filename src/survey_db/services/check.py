@@ -6,7 +6,6 @@ Each rule yields Findings; the command prints them and fails when one is at or a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from urllib.parse import urlparse
 
 from sqlalchemy import select
@@ -15,9 +14,9 @@ from sqlalchemy.orm import Session
 from survey_db.errors import InputError
 from survey_db.models import Paper, PaperAuthor, Placement
 from survey_db.services.dedupe import find_duplicates
+from survey_db.services.findings import SEVERITIES, Finding
 from survey_db.services.taxonomy import section_tree
 
-SEVERITIES = ("info", "warning", "error")
 CODE_HOSTS = (
     "github.com",
     "gitlab.com",
@@ -27,23 +26,6 @@ CODE_HOSTS = (
     "sr.ht",
     "gitee.com",
 )
-
-
-@dataclass
-class Finding:
-    severity: str
-    rule: str
-    message: str
-    key: str | None = None
-    file: str | None = None
-    line: int | None = None
-
-    def as_dict(self) -> dict[str, object]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
-
-
-def at_least(severity: str, threshold: str) -> bool:
-    return SEVERITIES.index(severity) >= SEVERITIES.index(threshold)
 
 
 def check_database(session: Session, rules: set[str] | None = None) -> list[Finding]:

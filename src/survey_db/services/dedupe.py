@@ -20,7 +20,7 @@ def find_duplicates(session: Session) -> list:
     Papers are grouped by each normalised identifier (a hash join), so the work grows with the number of
     papers, not with the number of pairs.
     """
-    from survey_db.services.check import Finding
+    from survey_db.services.findings import Finding
     from survey_db.services.store import titles_agree
 
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
