@@ -161,6 +161,21 @@ def test_check_rule_takes_the_names_findings_carry(cli, empty_db, tmp_path):
     )
 
 
+def test_every_rule_a_finding_is_made_with_is_one_check_rule_takes():
+    """A new check must list its rule names in DATABASE_CHECKS (or README's), or --rule would refuse them."""
+    import re
+
+    from survey_db.services.check import DATABASE_RULES, readme_rules
+
+    services = Path(__file__).resolve().parents[1] / "src" / "survey_db" / "services"
+    made = set()
+    for name in ("check.py", "dedupe.py"):
+        text = (services / name).read_text()
+        made |= set(re.findall(r'Finding\(\s*"(?:error|warning|info)",\s*"([a-z][a-z-]+)"', text))
+    assert made and made <= set(DATABASE_RULES) | set(readme_rules())
+    assert set(DATABASE_RULES) <= made
+
+
 def test_check_rule_on_a_readme_takes_the_names_its_findings_carry(cli, seeded_db, tmp_path):
     from survey_db.services.check import readme_rules
 
