@@ -343,3 +343,22 @@ def test_a_signal_before_the_rename_changes_nothing(
     assert done.stderr.splitlines()[-1] == "interrupted; nothing was changed"
     assert {p.name: p.read_text() for p in out.iterdir()} == before
     assert leftovers(out) == []
+
+
+def test_key_map_is_written_atomically_before_the_keys_change(cli, seeded_db, tmp_path: Path) -> None:
+    import json
+
+    keys_before = cli("query", "--format", "keys", db=seeded_db).lines
+    with small_disk(tmp_path) as disk:
+        fill(disk, leave=4 * 1024)
+        run = cli("keys", "regenerate", "--pattern", "{author}{year}{title3}", "--format", "json",
+                  "-o", disk / "map.json", db=seeded_db)  # fmt: skip
+        assert run.exit_code == 1 and "No space left on device" in run.stderr, run.stderr
+        assert not (disk / "map.json").exists() and leftovers(disk) == []
+    assert cli("query", "--format", "keys", db=seeded_db).lines == keys_before  # no key changed
+    target = tmp_path / "map.json"
+    run = cli("keys", "regenerate", "--pattern", "{author}{year}{title3}", "--format", "json", "-o", target,
+              db=seeded_db)  # fmt: skip
+    assert run.exit_code == 0 and run.stdout == "", run.stderr
+    changes = json.loads(target.read_text())
+    assert changes and set(changes) <= set(keys_before) and leftovers(tmp_path) == []

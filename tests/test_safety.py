@@ -236,15 +236,20 @@ def test_hostile_backups_restore_and_work_or_fail_in_one_line(cli, empty_db, tmp
         number = next(counter)
         path = tmp_path / f"h{number}.json"
         path.write_text(json.dumps(data))
-        target = tmp_path / f"r{number}.db"
-        run = cli("db", "restore", path, db=str(target))
+        target = databases.blank(f"r{number}")  # a new file, or a new database on the PostgreSQL server
+        run = cli("db", "restore", path, db=target)
         if run.exit_code == 0:
-            _every_reader(cli, str(target), tmp_path / f"d{number}")
+            _every_reader(cli, target, tmp_path / f"d{number}")
         else:
             one_error_line(run)
-            assert not target.exists()
+            if target.startswith("sqlite:///"):
+                assert not Path(target.removeprefix("sqlite:///")).exists()
 
-    restore_then_read()
+    databases = FreshDatabases(tmp_path)  # the engine under test
+    try:
+        restore_then_read()
+    finally:
+        databases.close()
 
 
 # -- 5. driver errors are one line; backup checks the source -------------------------------------------------
@@ -400,37 +405,41 @@ def _hold_sqlite_write_lock(url: str) -> sqlite3.Connection:
     return writer
 
 
+def _write_on_a_terminal(db: str, tmp_path: Path, wait: str) -> tuple[int, str, float]:
+    """`survey --wait WAIT add ...` with stderr on a pseudo-terminal: exit code, what it said, seconds."""
+    primary, secondary = pty.openpty()
+    started = time.monotonic()
+    child = subprocess.Popen(
+        survey_command("--wait", wait, "add", "--title", "Waiting", db=db),
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        env=subprocess_env(tmp_path),
+    )
+    os.close(secondary)
+    said = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:  # the child closed its end
+            break
+        if not chunk:
+            break
+        said += chunk
+    child.wait(timeout=60)
+    os.close(primary)
+    return child.returncode, said.decode().replace("\r", ""), time.monotonic() - started
+
+
 @pytest.mark.sqlite_only
 def test_a_waiting_writer_says_so_on_a_terminal_and_gives_up(seeded_db, tmp_path: Path) -> None:
     writer = _hold_sqlite_write_lock(seeded_db)
     try:
-        primary, secondary = pty.openpty()
-        started = time.monotonic()
-        child = subprocess.Popen(
-            survey_command("--wait", "3.5", "add", "--title", "Waiting", db=seeded_db),
-            stdout=subprocess.PIPE,
-            stderr=secondary,
-            env=subprocess_env(tmp_path),
-        )
-        os.close(secondary)
-        child.wait(timeout=30)
-        elapsed = time.monotonic() - started
-        said = b""
-        while True:
-            try:
-                chunk = os.read(primary, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            said += chunk
-        os.close(primary)
+        code, text, elapsed = _write_on_a_terminal(seeded_db, tmp_path, "3.5")
     finally:
         writer.execute("ROLLBACK")
         writer.close()
-    text = said.decode().replace("\r", "")
-    assert child.returncode == 1, text
-    assert "waiting for another survey command to finish writing..." in text
+    assert code == 1, text
+    assert text.count("waiting for another survey command to finish writing...") == 1
     assert "error: gave up after waiting 3.5 s" in text
     assert 3.5 <= elapsed < 20
 
@@ -452,7 +461,7 @@ def test_survey_wait_bounds_a_writer_quietly_in_a_pipe(cli, seeded_db, monkeypat
 
 
 @pytest.mark.postgres
-def test_a_postgresql_writer_gives_up_after_the_wait(cli, tmp_path: Path) -> None:
+def test_a_postgresql_writer_says_so_and_gives_up_after_the_wait(cli, tmp_path: Path) -> None:
     from sqlalchemy import create_engine
 
     databases = FreshDatabases(tmp_path, pg_url=PG_SERVER)
@@ -463,14 +472,19 @@ def test_a_postgresql_writer_gives_up_after_the_wait(cli, tmp_path: Path) -> Non
         try:
             transaction = holder.begin()
             holder.exec_driver_sql("LOCK TABLE papers IN ACCESS EXCLUSIVE MODE")
+            code, text, elapsed = _write_on_a_terminal(url, tmp_path, "3.5")
             started = time.monotonic()
-            run = cli("--wait", "1", "add", "--title", "Waiting", db=url)
-            elapsed = time.monotonic() - started
+            quiet = cli("--wait", "1", "add", "--title", "Waiting", db=url)
+            quiet_elapsed = time.monotonic() - started
             transaction.rollback()
         finally:
             holder.close()
             holder.engine.dispose()
-        assert "gave up after waiting 1 s" in one_error_line(run) and elapsed < 15
+        assert code == 1, text
+        assert text.count("waiting for another survey command to finish writing...") == 1
+        assert "error: gave up after waiting 3.5 s" in text and 3.5 <= elapsed < 20
+        assert "gave up after waiting 1 s" in one_error_line(quiet) and quiet_elapsed < 15
+        assert cli("add", "--title", "No longer waiting", db=url).exit_code == 0
     finally:
         databases.close()
 

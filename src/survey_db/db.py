@@ -141,7 +141,7 @@ def make_engine(url: str) -> Engine:
             connect_args["connect_timeout"] = CONNECT_TIMEOUT
         if url.startswith("postgresql") and "options" not in query:
             # A writer blocked by another transaction's lock gives up after the wait, as on SQLite.
-            connect_args["options"] = f"-c lock_timeout={busy_timeout_ms()}"
+            connect_args["options"] = f"-c lock_timeout={max(1, busy_timeout_ms())}"
         try:
             engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
         except Exception as exc:  # an unknown dialect or a missing driver
@@ -379,17 +379,35 @@ class Database:
         from sqlalchemy.exc import SQLAlchemyError
 
         started = time.monotonic()
-        for attempt in range(attempts):
+        told = False
+        postgres = self.engine.dialect.name == "postgresql"
+        attempt = 0
+        while True:
+            waited = time.monotonic() - started
             try:
                 with self.session() as session:
+                    if postgres:
+                        # Wait for another transaction's lock in steps: first until the notice is due,
+                        # then for the rest of the wait (0 would mean no limit at all to PostgreSQL).
+                        step = NOTICE_AFTER if not told else WAIT.seconds - waited
+                        limit = max(1, int(min(step, WAIT.seconds - waited) * 1000))
+                        session.connection().exec_driver_sql(f"SET LOCAL lock_timeout = {limit}")
                     return work(session)
             except SQLAlchemyError as exc:
-                if _sqlstate(exc) == "55P03" or (is_busy(exc) and time.monotonic() - started >= WAIT.seconds):
-                    raise gave_up() from None  # PostgreSQL's lock_timeout, or SQLite busy past the wait
-                if attempt + 1 == attempts or not is_retryable(exc):
+                waited = time.monotonic() - started
+                if _sqlstate(exc) == "55P03":  # PostgreSQL's lock_timeout: a step of the wait is over
+                    if waited >= WAIT.seconds - 0.001:
+                        raise gave_up() from None
+                    if not told and WAIT.notify is not None:
+                        WAIT.notify()
+                    told = True
+                    continue
+                if is_busy(exc) and waited >= WAIT.seconds:
+                    raise gave_up() from None
+                attempt += 1
+                if attempt == attempts or not is_retryable(exc):
                     raise
-                time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
-        raise AssertionError("unreachable")
+                time.sleep(random.uniform(0.01, 0.05) * 2 ** (attempt - 1))
 
 
 def _describe(url: str) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from survey_db.cli import SurveyGroup, app, fail, note, open_db
+from survey_db.cli import SurveyGroup, app, database_file, fail, note, open_db
 
 CHECK_FORMATS = ("text", "json", "github")
 
@@ -110,21 +110,32 @@ def keys_regenerate(
     ] = "{author}{year}{word}",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the map; change nothing.")] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text (old -> new) or json.")] = "text",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the map to this file, not stdout.")
+    ] = None,
 ) -> None:
     """Give papers new keys from a pattern; prints the old -> new map. Old keys stay as aliases.
 
-    Example: survey keys regenerate --pattern "{author}{year}{title2}" --format json > keymap.json
+    Example: survey keys regenerate --pattern "{author}{year}{title2}" --format json -o keymap.json
     """
-    from survey_db import render
+    import json
+
+    from survey_db.atomic import atomic_write
     from survey_db.services.keys import regenerate_keys
 
+    if fmt not in ("text", "json"):
+        fail(f"unknown format {fmt!r}; choose text or json")
     with open_db(ctx).session() as session:
         changes = regenerate_keys(session, pattern, keys or None, dry_run=dry_run)
-    if fmt == "json":
-        render.print_json({old: new for old, new in changes})
-    else:
-        for old, new in changes:
-            typer.echo(f"{old} -> {new}")
+        if fmt == "json":
+            text = json.dumps({old: new for old, new in changes}, indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = "".join(f"{old} -> {new}\n" for old, new in changes)
+        if output is not None and str(output) != "-":
+            # Written before the new keys are committed: a map that cannot be written changes no key.
+            atomic_write(output, text, protected=[database_file(ctx)])
+    if output is None or str(output) == "-":
+        typer.echo(text, nl=False)
     note(f"{len(changes)} keys {'would change' if dry_run else 'changed'}")
 
 
