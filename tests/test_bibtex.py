@@ -117,9 +117,7 @@ def test_issue_text_is_file_line_key_message() -> None:
         ("missing_comma.bib", 9, "nocomma", "after the value (a missing comma?)", ["good1", "good2"]),
         ("unclosed_brace.bib", 3, "unclosed", "not closed before the next '@' entry", ["good1", "good2"]),
         ("missing_key.bib", 3, None, "entry without a citation key", ["good1", "good2"]),
-        ("bad_year.bib", 5, "forthcoming", "year 'forthcoming' is not a number", ["good1", "sorted"]),
         ("duplicate_key.bib", 5, "same", "duplicate key (first defined on line 1)", ["same", "other"]),
-        ("duplicate_field.bib", 5, "twice", "field 'title' appears twice", ["good1"]),
         ("bad_value.bib", 4, "junk", "unexpected text '{B}' after the value", ["good1"]),
     ],
 )
@@ -132,6 +130,23 @@ def test_each_malformation_is_reported_with_its_line(fixture, line, key, message
     assert message in issue.message
     assert str(issue).startswith(f"{path}:{line}: ")
     assert [r.key for r in parse.records] == kept
+
+
+@pytest.mark.parametrize(
+    ("fixture", "line", "key", "message", "kind"),
+    [
+        ("bad_year.bib", 5, "forthcoming", "year 'forthcoming' is not a number; kept", "year not a number"),
+        ("duplicate_field.bib", 5, "twice", "field 'title' given again (first on line 4); the first is kept",
+         "repeated field"),
+    ],
+)
+def test_what_bibtex_reads_with_a_warning_is_a_warning(fixture, line, key, message, kind) -> None:  # noqa: ANN001
+    path = DATA / fixture
+    parse = parse_bibtex(read_bib_file(path), source=str(path))
+    assert parse.errors == []
+    assert [(w.line, w.key, w.kind) for w in parse.warnings] == [(line, key, kind)]
+    assert parse.warnings[0].message.startswith(message)
+    assert key in [r.key for r in parse.records]
 
 
 def test_duplicates_are_listed() -> None:
@@ -170,13 +185,32 @@ def test_latin1_file_with_jabref_encoding_line() -> None:
     assert record.title == "Études sur la régression"
 
 
-def test_latin1_file_needs_an_encoding() -> None:
-    with pytest.raises(InputError, match=r"latin1\.bib:2: byte 0xe7 is not UTF-8; give its encoding"):
-        read_bib_file(DATA / "latin1.bib")
+def test_lines_that_are_not_utf8_are_read_as_cp1252_with_a_warning_each(tmp_path: Path) -> None:
+    warnings: list[BibIssue] = []
+    text = read_bib_file(DATA / "latin1.bib", warnings=warnings)
+    assert parse_bibtex(text).records[0].title == "Études"
+    assert [(w.line, w.kind) for w in warnings] == [(2, "line not UTF-8"), (3, "line not UTF-8")]
+    mixed = tmp_path / "mixed.bib"
+    mixed.write_bytes(
+        "@misc{a, title = {Gödel}}\n".encode()
+        + "@misc{b, title = {Café “quoted”}}\n".encode("cp1252")
+        + "@misc{c, title = {Ærø}}\n".encode()
+        + b"@misc{d, title = {x\x81y}}\n"  # a byte cp1252 leaves undefined
+    )
+    warnings = []
+    titles = [r.title for r in parse_bibtex(read_bib_file(mixed, warnings=warnings)).records]
+    assert titles == ["Gödel", "Café “quoted”", "Ærø", "x\x81y"]
+    assert [w.line for w in warnings] == [2, 4]
+    assert str(warnings[0]).startswith("mixed.bib:2: not UTF-8; read as Windows-1252")
+
+
+def test_an_encoding_given_is_used_for_the_whole_file() -> None:
     text = read_bib_file(DATA / "latin1.bib", encoding="latin-1")
     assert parse_bibtex(text).records[0].title == "Études"
     with pytest.raises(InputError, match="unknown encoding"):
         read_bib_file(DATA / "latin1.bib", encoding="no-such-codec")
+    with pytest.raises(InputError, match=r"latin1\.bib:2: byte 0xe7 is not valid ascii"):
+        read_bib_file(DATA / "latin1.bib", encoding="ascii")
 
 
 def test_binary_and_missing_files_are_input_errors(tmp_path: Path) -> None:
@@ -197,7 +231,7 @@ def test_large_files_are_read_in_pieces_with_right_line_numbers() -> None:
     from survey_db import bibtex
 
     entries = [f"@misc{{k{i},\n  title = {{Title {i}}},\n  year = {2000 + i % 20},\n}}\n" for i in range(400)]
-    entries[357] = "@misc{broken,\n  title = {Oops},\n  year = {soon},\n}\n"
+    entries[357] = "@misc{broken,\n  title = {Oops},\n  year = {2020} junk,\n}\n"
     text = "".join(entries)
     old = bibtex._CHUNK_CHARS
     try:
@@ -211,7 +245,7 @@ def test_large_files_are_read_in_pieces_with_right_line_numbers() -> None:
     assert (
         [str(e) for e in chunked.errors]
         == [str(e) for e in whole.errors]
-        == ["<string>:1431: broken: year 'soon' is not a number"]
+        == ["<string>:1431: broken: field 'year': unexpected text 'junk' after the value (a missing comma?)"]
     )
 
 

@@ -184,7 +184,7 @@ def test_batched_import_stores_what_the_whole_file_import_stores(empty_db, templ
 
 def test_batched_import_is_all_or_nothing(empty_db, tmp_path):
     good = "".join(f"@misc{{k{i}, title = {{Paper number {i}}}}}\n" for i in range(100))
-    text = good + "@misc{bad, year = {abc}}\n" + good.replace("{k", "{j")
+    text = good + "@misc{bad, year = {2020} junk}\n" + good.replace("{k", "{j")
     database = open_database(empty_db)
     try:
         with pytest.raises(InputError, match="nothing imported"), database.session() as session:

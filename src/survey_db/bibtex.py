@@ -82,7 +82,7 @@ from typing import Any
 
 from survey_db.errors import InputError
 from survey_db.identifiers import arxiv_id as _arxiv_id
-from survey_db.identifiers import normalize_doi
+from survey_db.identifiers import is_http_url, normalize_doi
 from survey_db.latex import group_end, latex_to_unicode, protect_capitals, unicode_to_latex
 from survey_db.names import parse_name
 from survey_db.records import Name, PaperRecord
@@ -172,14 +172,25 @@ _CHUNK_CHARS = 1 << 20
 # ----------------------------------------------------------------------------------------------- results
 
 
+# The kinds of warning: what BibTeX reads with a warning of its own, or what is kept in a way worth a word.
+UNDEFINED_MACRO = "undefined macro"
+MISSING_CROSSREF = "missing crossref target"
+REPEATED_FIELD = "repeated field"
+YEAR_NOT_NUMBER = "year not a number"
+URL_WITHOUT_SCHEME = "link without http(s)"
+NOT_UTF8 = "line not UTF-8"
+UNPAIRED_ESCAPE = "unpaired \\{ or \\}"
+
+
 @dataclass
 class BibIssue:
-    """A problem in a .bib file, shown as `FILE:LINE: key: what is wrong`."""
+    """A problem in a .bib file, shown as `FILE:LINE: key: what is wrong`; `kind` names a warning's kind."""
 
     source: str
     line: int | None
     key: str | None
     message: str
+    kind: str = ""
 
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
@@ -608,10 +619,10 @@ class _Field:
 
 
 class _Entry:
-    __slots__ = ("key", "entry_type", "fields", "line")
+    __slots__ = ("key", "entry_type", "fields", "line", "source")
 
-    def __init__(self, key: str, entry_type: str, fields: dict[str, _Field], line: int) -> None:
-        self.key, self.entry_type, self.fields, self.line = key, entry_type, fields, line
+    def __init__(self, key: str, entry_type: str, fields: dict[str, _Field], line: int, source: str) -> None:
+        self.key, self.entry_type, self.fields, self.line, self.source = key, entry_type, fields, line, source
 
 
 class _Reader:
@@ -624,14 +635,14 @@ class _Reader:
         self.errors: list[BibIssue] = []
         self.warnings: list[BibIssue] = []
         self.duplicates: list[str] = []
-        self.first_line: dict[str, int] = {}
+        self.first_line: dict[str, tuple[str, int]] = {}  # key -> (source, line)
         self.field_names: set[str] = set()  # names already checked
 
     def issue(self, line: int | None, key: str | None, message: str) -> None:
         self.errors.append(BibIssue(self.source, line, key, message))
 
-    def warn(self, line: int | None, key: str | None, message: str) -> None:
-        self.warnings.append(BibIssue(self.source, line, key, message))
+    def warn(self, line: int | None, key: str | None, message: str, kind: str) -> None:
+        self.warnings.append(BibIssue(self.source, line, key, message, kind))
 
     def value(self, expr: str, line: int, key: str, name: str) -> _Field | None:
         literal = _literal(expr)
@@ -646,11 +657,13 @@ class _Reader:
             undefined: list[str] = []
             content = _expand(pieces, self.macros, undefined)
             for macro in undefined:
-                self.warn(line, key, f"field '{name}': undefined macro '{macro}' (kept as its name)")
+                message = f"field '{name}': undefined macro '{macro}' (kept as its name)"
+                self.warn(line, key, message, UNDEFINED_MACRO)
             field = _Field(expr, content, len(pieces) == 1 and pieces[0][0] != "m", line)
         text = field.content
         if ("\\{" in text or "\\}" in text or text.endswith("\\")) and not _inert(text):
-            self.warn(line, key, f"field '{name}': its \\{{ and \\}} do not pair up, and BibTeX counts them")
+            message = f"field '{name}': its \\{{ and \\}} do not pair up, and BibTeX counts them"
+            self.warn(line, key, message, UNPAIRED_ESCAPE)
         return field
 
     def entry(self, block, offset: int) -> _Entry | None:  # noqa: ANN001 - a bibtexparser Entry
@@ -666,10 +679,12 @@ class _Reader:
             self.issue(line, key, f"invalid entry type '@{block.entry_type}'")
             return None
         if key in self.first_line:
-            self.issue(line, key, f"duplicate key (first defined on line {self.first_line[key]}); skipped")
+            source, first = self.first_line[key]
+            where = f"line {first}" if source == self.source else f"{source}:{first}"
+            self.issue(line, key, f"duplicate key (first defined on {where}); skipped")
             self.duplicates.append(key)
             return None
-        self.first_line[key] = line
+        self.first_line[key] = (self.source, line)
         fields: dict[str, _Field] = {}
         ok = True
         for item in block.fields:  # the splitter strips keys and values
@@ -682,15 +697,17 @@ class _Reader:
                     continue
                 self.field_names.add(name)
             if name in fields:
-                self.issue(field_line, key, f"field '{name}' appears twice")
-                ok = False
+                # BibTeX keeps the first and ignores the others, with a warning.
+                first = fields[name].line
+                message = f"field '{name}' given again (first on line {first}); the first is kept"
+                self.warn(field_line, key, message, REPEATED_FIELD)
                 continue
             value = self.value(item.value, field_line, key, name)
             if value is None:
                 ok = False
                 continue
             fields[name] = value
-        return _Entry(key, block.entry_type.lower(), fields, line) if ok else None
+        return _Entry(key, block.entry_type.lower(), fields, line, self.source) if ok else None
 
     def failed(self, block, offset: int) -> None:  # noqa: ANN001
         line = (block.start_line or 0) + offset + 1
@@ -792,6 +809,17 @@ def _chunks(text: str, size: int | None = None) -> Iterator[tuple[str, int]]:
 
 def parse_bibtex(text: str, source: str = "<string>") -> BibParse:
     """Read BibTeX/BibLaTeX text into records, reporting every problem with its line (see module doc)."""
+    return parse_bib_texts([(text, source)])
+
+
+def parse_bib_texts(texts: Iterable[tuple[str, str]], macros: dict[str, str] | None = None) -> BibParse:
+    """Read several .bib texts, each (text, source name), as BibTeX reads the files of one
+    `\\bibliography{a,b,c}`: in order, `@string` macros defined in one file usable in the later ones,
+    crossref targets found in any of them, a key defined twice a duplicate wherever it is.
+
+    `macros` (lower-case name -> LaTeX value) are defined before the first text (they are not returned in
+    `strings`).
+    """
     import bibtexparser
     from bibtexparser.model import (
         DuplicateBlockKeyBlock,
@@ -804,62 +832,62 @@ def parse_bibtex(text: str, source: str = "<string>") -> BibParse:
         String,
     )
 
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    reader = _Reader(source)
-    parents = {m.group(1).lower() for m in CROSSREF_TARGET.finditer(text)} if "rossref" in text else set()
+    texts = [(_clean_text(text), source) for text, source in texts]
+    reader = _Reader(texts[0][1] if texts else "<string>")
+    if macros:
+        reader.macros.update(macros)
+    parents: set[str] = set()
+    for text, _ in texts:
+        if "rossref" in text:
+            parents.update(m.group(1).lower() for m in CROSSREF_TARGET.finditer(text))
     kept: dict[str, _Entry] = {}  # parents, by lower-case key
     slots: list[PaperRecord | _Entry | None] = []
 
     with _bulk_work(quiet=("bibtexparser", "bibtexparser.splitter")):
-        for chunk, offset in _chunks(text):
-            library = bibtexparser.parse_string(chunk, parse_stack=[])
-            for block in library.blocks:
-                if isinstance(block, DuplicateBlockKeyBlock):
-                    block = block.ignore_error_block
-                if isinstance(block, DuplicateFieldKeyBlock):
-                    entry = block.ignore_error_block
-                    reader.issue(
-                        entry.start_line + offset + 1,
-                        entry.key,
-                        f"field {', '.join(repr(k) for k in sorted(block.duplicate_keys))} appears twice",
-                    )
-                    if entry.key.strip() and entry.key.strip() not in reader.first_line:
-                        reader.first_line[entry.key.strip()] = entry.start_line + offset + 1
-                elif isinstance(block, Entry):
-                    parsed = reader.entry(block, offset)
-                    if parsed is None:
-                        continue
-                    if parsed.key.lower() in parents:
-                        kept.setdefault(parsed.key.lower(), parsed)
-                    if "crossref" in parsed.fields:
-                        slots.append(parsed)
-                    else:
-                        slots.append(_make_record(parsed, reader))
-                elif isinstance(block, String):
-                    reader.string(block, offset)
-                elif isinstance(block, Preamble):
-                    reader.preamble_block(block, offset)
-                elif isinstance(block, ExplicitComment | ImplicitComment):
-                    reader.comments.append(block.comment)
-                elif isinstance(block, ParsingFailedBlock):
-                    reader.failed(block, offset)
+        for text, source in texts:
+            reader.source = source
+            for chunk, offset in _chunks(text):
+                library = bibtexparser.parse_string(chunk, parse_stack=[])
+                for block in library.blocks:
+                    if isinstance(block, DuplicateBlockKeyBlock):
+                        block = block.ignore_error_block
+                    if isinstance(block, DuplicateFieldKeyBlock):
+                        block = block.ignore_error_block  # every field; the reader keeps the first
+                    if isinstance(block, Entry):
+                        parsed = reader.entry(block, offset)
+                        if parsed is None:
+                            continue
+                        if parsed.key.lower() in parents:
+                            kept.setdefault(parsed.key.lower(), parsed)
+                        if "crossref" in parsed.fields:
+                            slots.append(parsed)
+                        else:
+                            slots.append(_make_record(parsed, reader))
+                    elif isinstance(block, String):
+                        reader.string(block, offset)
+                    elif isinstance(block, Preamble):
+                        reader.preamble_block(block, offset)
+                    elif isinstance(block, ExplicitComment | ImplicitComment):
+                        reader.comments.append(block.comment)
+                    elif isinstance(block, ParsingFailedBlock):
+                        reader.failed(block, offset)
 
     records: list[PaperRecord] = []
     for slot in slots:
         if isinstance(slot, _Entry):
+            reader.source = slot.source
             target = slot.fields["crossref"].content.strip()
             parent = kept.get(target.lower())
             if parent is None:
-                reader.warn(slot.line, slot.key, f"crossref '{target}' is not an entry of this file")
+                where = "this file" if len(texts) == 1 else "these files"
+                message = f"crossref '{target}' is not an entry of {where}"
+                reader.warn(slot.line, slot.key, message, MISSING_CROSSREF)
             elif parent is not slot:
                 merged = dict(slot.fields)
                 for name, value in parent.fields.items():
                     if name not in merged and name != "crossref":
                         merged[name] = value
-                slot = _Entry(slot.key, slot.entry_type, merged, slot.line)
+                slot = _Entry(slot.key, slot.entry_type, merged, slot.line, slot.source)
             slot = _make_record(slot, reader)
         if slot is not None:
             records.append(slot)
@@ -872,6 +900,13 @@ def parse_bibtex(text: str, source: str = "<string>") -> BibParse:
         duplicates_in_file=reader.duplicates,
         warnings=reader.warnings,
     )
+
+
+def _clean_text(text: str) -> str:
+    """Text with Unix line ends and no byte order mark."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 def _make_record(entry: _Entry, reader: _Reader) -> PaperRecord | None:
@@ -929,22 +964,27 @@ def _make_record(entry: _Entry, reader: _Reader) -> PaperRecord | None:
     if year_item is not None and not _ws(year_item.content) and year_item.literal:
         consumed.add("year")  # `year = {}` says nothing
     elif year_item is not None:
-        consumed.add("year")
         try:
-            record.year = _decode_year(year_item.content)
+            year = _decode_year(year_item.content)
         except ValueError:
-            reader.issue(year_item.line, key, f"year {_ws(year_item.content)!r} is not a number")
-            return None
-        if not year_item.literal or str(record.year) != _ws(year_item.content):
-            raw["year"] = year_item.expr
+            year = None
+        if year is not None:
+            consumed.add("year")
+            record.year = year
+            if not year_item.literal or str(year) != _ws(year_item.content):
+                raw["year"] = year_item.expr
+        else:  # `n.d.`, `in press`: BibTeX sorts it as text; kept as the field it is, with no year
+            message = f"year {_ws(year_item.content)!r} is not a number; kept as a field, the year left empty"
+            reader.warn(year_item.line, key, message, YEAR_NOT_NUMBER)
     if date_item is not None:
         date = _ws(date_item.content)
         match = _YEAR4.search(date)
-        if record.year is None:
+        if record.year is None and ("year" in consumed or "year" not in fields):
             if match is None:
-                reader.issue(date_item.line, key, f"date {date!r} has no year")
-                return None
-            record.year = int(match.group())
+                message = f"date {date!r} has no year; kept as a field, the year left empty"
+                reader.warn(date_item.line, key, message, YEAR_NOT_NUMBER)
+            else:
+                record.year = int(match.group())
         if date_item.literal and date == str(record.year):
             consumed.add("date")
     # identifiers and links
@@ -959,8 +999,16 @@ def _make_record(entry: _Entry, reader: _Reader) -> PaperRecord | None:
     for name, attribute in _URL_FIELDS.items():
         item = fields.get(name)
         if item is not None:
-            consumed.add(name)
             value = _decode_url(item.content)
+            if value and not is_http_url(value):
+                # `citeseer.ist.psu.edu/x.html`: BibTeX prints it as it is; kept as a plain field, so no
+                # export ever makes a link of it (nor of a `javascript:` one).
+                shown = value if len(value) <= 80 else value[:77] + "..."
+                why = "has a space in it" if " " in value else "is not an http(s) link"
+                message = f"{name} {shown!r} {why}; kept as a plain field"
+                reader.warn(item.line, key, message, URL_WITHOUT_SCHEME)
+                continue
+            consumed.add(name)
             setattr(record, attribute, value)
             if not item.literal or _verbatim(value) != _ws(item.content):
                 raw[name] = item.expr
@@ -997,46 +1045,71 @@ def _make_record(entry: _Entry, reader: _Reader) -> PaperRecord | None:
     return record
 
 
-def read_bib_file(path: str | Path, encoding: str | None = None) -> str:
-    """The text of a .bib file: UTF-8, else the encoding named by JabRef's `% Encoding:` line, else
-    `encoding`. A binary or undecodable file, or one holding a NUL character anywhere (no database here
-    stores one), is an InputError with a one-line message."""
-    text = _decode_bib_file(Path(path), encoding)
+def read_bib_file(
+    path: str | Path, encoding: str | None = None, warnings: list[BibIssue] | None = None
+) -> str:
+    """The text of a .bib file.
+
+    With `encoding`, the file is read in that encoding. Otherwise: UTF-8; else the encoding named by
+    JabRef's `% Encoding:` line; else UTF-8 line by line, each line that is not UTF-8 read as Windows-1252
+    (a UTF-8 library with a few Latin-1 lines pasted in), with a warning per line added to `warnings`.
+    A binary or undecodable file, or one holding a NUL character anywhere (no database here stores one),
+    is an InputError with a one-line message.
+    """
+    text = _decode_bib_file(Path(path), encoding, warnings)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise InputError(f"{path}:{line}: a NUL character; nothing imported")
     return text
 
 
-def _decode_bib_file(path: Path, encoding: str | None) -> str:
+def _decode_bib_file(path: Path, encoding: str | None, warnings: list[BibIssue] | None) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and encoding is None:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             raise InputError(f"{path}: not valid UTF-16 text") from None
-    if b"\x00" in data[:65536]:
+    if b"\x00" in data[:65536] and not (encoding or "").lower().startswith("utf-16"):
         raise InputError(f"{path} is a binary file, not BibTeX text")
+    if encoding is not None:
+        try:
+            return data.decode(encoding)
+        except LookupError:
+            raise InputError(f"unknown encoding {encoding!r}") from None
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            byte = data[exc.start]
+            raise InputError(f"{path}:{line}: byte 0x{byte:02x} is not valid {encoding}") from None
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problem = exc
+    except UnicodeDecodeError:
+        pass
     declared = _ENCODING_LINE.search(data[:4096])
-    for name in ([declared.group(1).decode("ascii")] if declared else []) + ([encoding] if encoding else []):
+    if declared:
         try:
-            return data.decode(name)
-        except LookupError:
-            if name == encoding:
-                raise InputError(f"unknown encoding {encoding!r}") from None
+            return data.decode(declared.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    lines = data.split(b"\n")
+    for number, line in enumerate(lines, start=1):
+        try:
+            lines[number - 1] = line.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError:
-            continue
-    line = data[: problem.start].count(b"\n") + 1
-    byte = data[problem.start]
-    hint = f"not valid {encoding}" if encoding else "not UTF-8; give its encoding, e.g. --encoding latin-1"
-    raise InputError(f"{path}:{line}: byte 0x{byte:02x} is {hint}")
+            # cp1252 leaves five bytes undefined; Latin-1 reads those as the C1 controls they are there.
+            lines[number - 1] = "".join(
+                chr(byte) if byte in _CP1252_UNDEFINED else bytes((byte,)).decode("cp1252") for byte in line
+            )
+            if warnings is not None:
+                message = "not UTF-8; read as Windows-1252 (Latin-1); --encoding reads the file otherwise"
+                warnings.append(BibIssue(path.name, number, None, message, NOT_UTF8))
+    return "\n".join(lines)
+
+
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 
 
 # --------------------------------------------------------------------------------------------- writing

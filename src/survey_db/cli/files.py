@@ -77,8 +77,12 @@ def seed(
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[
-        Path, typer.Argument(help="A .bib, .md (awesome-list README), .csv, .tsv or CSL .json file.")
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="A .bib, .md (awesome-list README), .csv, .tsv or CSL .json file; or several .bib files, "
+            "read together in order (sharing @string macros and crossref targets)."
+        ),
     ],
     fmt: Annotated[
         str | None,
@@ -92,9 +96,15 @@ def import_(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace stored values that differ.")
     ] = False,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="Text encoding, e.g. latin-1.")] = None,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="Read the files in this encoding, e.g. latin-1.")
+    ] = None,
     skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="Import the valid entries of a .bib and list the rest.")
+        bool,
+        typer.Option("--skip-invalid", help="Import the .bib entries that can be stored; list the rest."),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="Print every warning (else 10 of each kind).")
     ] = False,
     lookup: Annotated[
         bool,
@@ -110,13 +120,21 @@ def import_(
 
     Example: survey import README.md --dry-run
 
+    Example: survey import abbrev.bib journals.bib articles.bib --skip-invalid
+
     Example: survey import awesome-list.md --lookup
     """
-    from survey_db.services.bibstream import PARALLEL_BYTES, BibBatches
+    from survey_db.services.bibstream import BibBatches
     from survey_db.services.io import check_readable, detect_format, import_bibtex, import_parsed, parse_file
 
-    chosen = detect_format(file, fmt)
-    check_readable(file)
+    chosen = [detect_format(file, fmt) for file in files]
+    for file in files:
+        check_readable(file)
+    if len(files) > 1 and set(chosen) != {"bibtex"}:
+        fail("several files are read together only when all are .bib files; import the others one by one")
+    if len(files) > 1 and lookup:
+        fail("--lookup reads one file; import several .bib files first, then `survey update`")
+    name = files[0].name if len(files) == 1 else f"{files[0].name} and {len(files) - 1} more"
     lookup_problems: list[str] = []
     if lookup:
         import copy
@@ -124,8 +142,8 @@ def import_(
         from survey_db.cli.lookups import lookup_settings
         from survey_db.services.lookup import Lookup, fill_missing
 
-        filled = parse_file(file, chosen, encoding=encoding, skip_invalid=skip_invalid)
-        with progress_bar(f"looking up {file.name}") as progress:
+        filled = parse_file(files[0], chosen[0], encoding=encoding, skip_invalid=skip_invalid)
+        with progress_bar(f"looking up {name}") as progress:
             finder = Lookup(lookup_settings(offline), progress)
             try:
                 lookup_problems = fill_missing(finder, filled.records)
@@ -136,26 +154,28 @@ def import_(
         def todo(session, progress):  # noqa: ANN001, ANN202
             return import_parsed(session, copy.deepcopy(filled), overwrite=overwrite, progress=progress)
 
-    elif chosen == "bibtex" and file.stat().st_size >= PARALLEL_BYTES:
-        # A large .bib is read in batches, by a second process where possible: started here, before the
-        # database is opened, it parses while this process writes.
-        readers = [BibBatches(file, file.name, encoding)]
+    elif chosen[0] == "bibtex":
+        # .bib files are read in batches, by a second process when they are large: started here, before
+        # the database is opened, it parses while this process writes.
+        readers = [BibBatches(files, encoding=encoding)]
+        size = sum(file.stat().st_size for file in files)
 
         def todo(session, progress):  # noqa: ANN001, ANN202
-            # A retry (after a concurrent writer got in the way) reads the file again.
-            reader = readers.pop() if readers else BibBatches(file, file.name, encoding, parallel=False)
+            # A retry (after a concurrent writer got in the way) reads the files again.
+            reader = readers.pop() if readers else BibBatches(files, encoding=encoding, parallel=False)
             return import_bibtex(
                 session,
                 reader,
-                file.name,
+                name,
                 overwrite=overwrite,
                 skip_invalid=skip_invalid,
                 progress=progress,
-                expected=file.stat().st_size // 1000,  # a .bib entry with an abstract is about 1 KB
+                expected=size // 1000,  # a .bib entry with an abstract is about 1 KB
             )
 
     else:
-        parsed = [parse_file(file, chosen, encoding=encoding, skip_invalid=skip_invalid)]
+        file = files[0]
+        parsed = [parse_file(file, chosen[0], encoding=encoding, skip_invalid=skip_invalid)]
         readers = []
 
         def todo(session, progress):  # noqa: ANN001, ANN202
@@ -164,7 +184,7 @@ def import_(
             if parsed:
                 again = parsed.pop()
             else:
-                again = parse_file(file, chosen, encoding=encoding, skip_invalid=skip_invalid)
+                again = parse_file(file, chosen[0], encoding=encoding, skip_invalid=skip_invalid)
             return import_parsed(session, again, overwrite=overwrite, progress=progress)
 
     class DryRun(Exception):
@@ -173,7 +193,7 @@ def import_(
     reports = []
     try:
         database = open_db(ctx)
-        with progress_bar(f"importing {file.name}") as progress:
+        with progress_bar(f"importing {name}") as progress:
 
             def work(session) -> None:  # noqa: ANN001
                 reports.append(todo(session, progress))
@@ -188,14 +208,28 @@ def import_(
     report = reports[-1]
     for line in report.invalid:
         note(f"skipped invalid: {line}")
-    for line in report.warnings:
-        note(f"warning: {line}")
+    _print_warnings(report.kinded_warnings(), verbose)
     for line in report.conflicts:
         note(f"conflict: {line}")
     for line in lookup_problems:
         note(f"lookup failed: {line} (imported as read)")
     prefix = "dry run, nothing written: " if dry_run else ""
-    typer.echo(f"{prefix}{file.name}: {report.summary()}")
+    typer.echo(f"{prefix}{name}: {report.summary()}")
+
+
+# Warnings of one kind printed before the rest are only counted (all of them with --verbose).
+WARNINGS_SHOWN = 10
+
+
+def _print_warnings(warnings: list[tuple[str, str]], verbose: bool) -> None:
+    shown: dict[str, int] = {}
+    for kind, message in warnings:
+        shown[kind] = shown.get(kind, 0) + 1
+        if verbose or shown[kind] <= WARNINGS_SHOWN:
+            note(f"warning: {message}")
+    for kind, count in shown.items():
+        if not verbose and count > WARNINGS_SHOWN:
+            note(f"warning: {count - WARNINGS_SHOWN} more of kind '{kind}' not shown (--verbose shows them)")
 
 
 @app.command()

@@ -1,29 +1,31 @@
-"""Reading a large .bib file a piece at a time, optionally in a second process, for `survey import`.
+"""Reading .bib files a piece at a time, optionally in a second process, for `survey import`.
 
-`bibtex.parse_bibtex` reads a whole text and returns every record: for a 100,000-entry file that is a few
-hundred MB of records held at once. `iter_bibtex` gives the same records, errors and warnings as
-`parse_bibtex(text)` in batches of about 1 MB of text, so an import writes each batch and lets it go:
+`bibtex.parse_bib_texts` reads whole texts and returns every record: for a 100,000-entry file that is a
+few hundred MB of records held at once. `iter_bib_files` gives the same records, errors and warnings in
+batches of about 1 MB of text, so an import writes each batch and lets it go:
 
-- the text is cut where a block starts at the beginning of a line (as bibtexparser itself would);
-- `@string` macros defined in earlier pieces are defined again at the head of each later piece;
-- a crossref parent defined in another piece is copied to the head of the piece that needs it (and its
-  copy is not returned twice); a key already returned by an earlier piece is a duplicate, as in one text;
-- line numbers in sources, errors and warnings are those of the whole file.
+- the files are read in order, each cut where a block starts at the beginning of a line (as bibtexparser
+  itself would);
+- `@string` macros defined in earlier pieces (and files) are defined for each later piece;
+- a crossref parent defined in another piece or file is copied to the head of the piece that needs it (and
+  its copy is not returned twice); a key already returned by an earlier piece is a duplicate, as in one text;
+- line numbers in sources, errors and warnings are those of each file.
 
-`BibBatches` runs `iter_bibtex` in a forked child process when the file is large and the platform forks,
-so that parsing (bibtexparser is pure Python) and writing to the database use two cores; the batches come
-back through a pipe. It forks when created, before the caller opens its database.
+`BibBatches` runs `iter_bib_files` in a forked child process when the files are large and the platform
+forks, so that parsing (bibtexparser is pure Python) and writing to the database use two cores; the batches
+come back through a pipe. It forks when created, before the caller opens its database. Every .bib import of
+the command line reads through it, so a small file and a large one are read alike.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from survey_db.bibtex import BLOCK_START, CROSSREF_TARGET, block_spans
+from survey_db.bibtex import BLOCK_START, CROSSREF_TARGET, REPEATED_FIELD, BibIssue, BibParse, block_spans
 from survey_db.records import PaperRecord
 
 CHUNK_CHARS = 1 << 20
@@ -36,139 +38,190 @@ _ENTRY_HEAD = re.compile(r"(?:^|\n)[ \t\r\f\v]*@[ \t]*\w+[ \t]*[{(][ \t]*([^\s,{
 # An entry left open at the end of a piece that is not the file's end ran into the next piece's first block.
 _UNCLOSED_AT_END = "entry not closed at the end of the file"
 _UNCLOSED_BEFORE_NEXT = "entry not closed before the next '@' entry"
+_FIRST_ON_LINE = re.compile(r"\(first on line ([0-9]+)\)")
 
 
 @dataclass
 class BibBatch:
-    """Records of one piece of the file, and the problems found in it (`str(BibIssue)` lines)."""
+    """Records of one piece of the files, and the problems found in it: errors as `str(BibIssue)` lines,
+    warnings as BibIssues (with their kind); `comments` are the text of the piece's @comment blocks."""
 
     records: list[PaperRecord]
     errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[BibIssue] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
-    done: float = 1.0  # the share of the file read so far
+    comments: list[str] = field(default_factory=list)
+    done: float = 1.0  # the share of the files read so far
 
 
-def _parent_spans(text: str) -> dict[str, tuple[int, int]]:
-    """Where each crossref target (lower-case key) is first defined: its block's span in the text."""
-    if "rossref" not in text:
-        return {}
-    targets = {m.group(1).lower() for m in CROSSREF_TARGET.finditer(text)}
-    spans: dict[str, tuple[int, int]] = {}
-    for match in _ENTRY_HEAD.finditer(text):
-        key = match.group(1).lower()
-        if key in targets and key not in spans:
-            start = match.start() + (1 if text[match.start()] == "\n" else 0)
-            following = BLOCK_START.search(text, match.end())
-            spans[key] = (start, following.start() + 1 if following else len(text))
+def _parent_spans(texts: list[tuple[str, str]]) -> dict[str, tuple[int, int, int]]:
+    """Where each crossref target (lower-case key) is first defined, in any of the texts: (the text's
+    index, start, end) of its block."""
+    targets: set[str] = set()
+    for text, _ in texts:
+        if "rossref" in text:
+            targets.update(m.group(1).lower() for m in CROSSREF_TARGET.finditer(text))
+    spans: dict[str, tuple[int, int, int]] = {}
+    if not targets:
+        return spans
+    for index, (text, _) in enumerate(texts):
+        for match in _ENTRY_HEAD.finditer(text):
+            key = match.group(1).lower()
+            if key in targets and key not in spans:
+                start = match.start() + (1 if text[match.start()] == "\n" else 0)
+                following = BLOCK_START.search(text, match.end())
+                spans[key] = (index, start, following.start() + 1 if following else len(text))
     return spans
 
 
 def iter_bibtex(text: str, source: str = "<string>", chunk_chars: int | None = None) -> Iterator[BibBatch]:
     """`parse_bibtex(text, source)` in batches of about `chunk_chars` (see the module docstring)."""
-    from survey_db.bibtex import BibIssue, parse_bibtex
+    return iter_bib_files([(text, source)], chunk_chars)
+
+
+def iter_bib_files(
+    texts: list[tuple[str, str]], chunk_chars: int | None = None, notes: Iterable[BibIssue] = ()
+) -> Iterator[BibBatch]:
+    """`parse_bib_texts(texts)` in batches of about `chunk_chars`: files in order, each file's @string
+    macros defined for the later pieces and files, crossref parents found in any file (see the module
+    docstring). `notes` (warnings found while reading the files) come with the first batch."""
+    from survey_db.bibtex import _clean_text, parse_bib_texts
 
     chunk_chars = chunk_chars or CHUNK_CHARS
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if len(text) <= chunk_chars:
-        parsed = parse_bibtex(text, source=source)
+    texts = [(_clean_text(text), source) for text, source in texts]
+    notes = list(notes)
+    total = sum(len(text) for text, _ in texts) or 1
+    if total <= chunk_chars:
+        parsed = parse_bib_texts(texts)
         yield BibBatch(
             parsed.records,
             [str(issue) for issue in parsed.errors],
-            [str(issue) for issue in parsed.warnings],
+            notes + parsed.warnings,
             list(parsed.duplicates_in_file),
+            parsed.comments,
         )
         return
-    spans = _parent_spans(text)
-    macros: dict[str, tuple[str, str]] = {}  # lower-case name -> (name as written, value), latest last
-    first_line: dict[str, int] = {}
-    line0 = 0
-    for start, end in block_spans(text, chunk_chars):
-        piece = text[start:end]
-        head = [f"@string{{{name} = {{{value}}}}}\n" for name, value in macros.values()]
-        borrowed = set()
-        if spans and "rossref" in piece:
-            for match in CROSSREF_TARGET.finditer(piece):
-                target = match.group(1).lower()
-                span = spans.get(target)
-                if span is not None and not (start <= span[0] < end) and target not in borrowed:
-                    borrowed.add(target)
-                    head.append(text[span[0] : span[1]].rstrip("\n") + "\n")
-        prelude = "".join(head)
-        skip = prelude.count("\n")
-        parsed = parse_bibtex(prelude + piece, source=source)
+    spans = _parent_spans(texts)
+    macros: dict[str, str] = {}  # lower-case name -> value
+    first_line: dict[str, tuple[str, int]] = {}  # key -> (source, line)
+    done = 0
+    for index, (text, source) in enumerate(texts):
+        line0 = 0
+        for start, end in block_spans(text, chunk_chars):
+            piece = text[start:end]
+            borrowed: set[str] = set()
+            head = []
+            if spans and "rossref" in piece:
+                for match in CROSSREF_TARGET.finditer(piece):
+                    target = match.group(1).lower()
+                    span = spans.get(target)
+                    if span is None or target in borrowed:
+                        continue
+                    where, first, last = span
+                    if where != index or not (start <= first < end):
+                        borrowed.add(target)
+                        head.append(texts[where][0][first:last].rstrip("\n") + "\n")
+            prelude = "".join(head)
+            skip = prelude.count("\n")
+            parsed = parse_bib_texts([(prelude + piece, source)], macros)
+            batch = _batch(parsed, source, skip, line0, end < len(text), first_line)
+            macros.update((name.lower(), value) for name, value in parsed.strings.items())
+            batch.done = (done + end) / total
+            if notes:
+                batch.warnings[:0] = notes
+                notes = []
+            yield batch
+            line0 += piece.count("\n")
+        done += len(text)
 
-        def moved(line: int | None, skip: int = skip, line0: int = line0) -> int | None:
-            """The file's line number of a line of this piece; None for the copied head."""
-            if line is None:
-                return None
-            return None if line <= skip else line - skip + line0
 
-        batch = BibBatch([], done=end / len(text))
-        for name, value in parsed.strings.items():
-            macros.pop(name.lower(), None)
-            macros[name.lower()] = (name, value)
-        for issues, out in ((parsed.errors, batch.errors), (parsed.warnings, batch.warnings)):
-            for issue in issues:
-                line = moved(issue.line)
-                if issue.line is not None and line is None:
-                    continue  # reported where the copied block itself is
-                message = issue.message
-                if end < len(text) and message.startswith(_UNCLOSED_AT_END):
-                    message = _UNCLOSED_BEFORE_NEXT + message.removeprefix(_UNCLOSED_AT_END)
-                if issue.key and line is not None and out is batch.errors:
-                    first_line.setdefault(issue.key, line)
-                out.append(str(BibIssue(issue.source, line, issue.key, message)))
-        batch.duplicates = list(parsed.duplicates_in_file)
-        for record in parsed.records:
-            where, _, number = (record.source or "").rpartition(":")
-            line = moved(int(number)) if number.isdigit() else None
-            if number.isdigit() and line is None:
-                continue  # a crossref parent copied from another piece
-            if line is not None:
-                record.source = f"{where}:{line}"
-            key = record.key or ""
-            if key in first_line:
-                issue = BibIssue(
-                    source, line, key, f"duplicate key (first defined on line {first_line[key]}); skipped"
-                )
-                batch.errors.append(str(issue))
-                batch.duplicates.append(key)
-                continue
-            first_line[key] = line or 0
-            batch.records.append(record)
-        yield batch
-        line0 += piece.count("\n")
+def _batch(
+    parsed: BibParse, source: str, skip: int, line0: int, more: bool, first_line: dict[str, tuple[str, int]]
+) -> BibBatch:
+    """A piece's BibParse as a batch, with the file's line numbers; a piece starts with `skip` lines of
+    copied crossref parents and follows `line0` lines of its file; `more` when the file goes on after it."""
+
+    def moved(line: int | None) -> int | None:
+        """The file's line number of a line of this piece; None for the copied head."""
+        if line is None:
+            return None
+        return None if line <= skip else line - skip + line0
+
+    batch = BibBatch([], comments=parsed.comments)
+    for issues, out in ((parsed.errors, batch.errors), (parsed.warnings, batch.warnings)):
+        for issue in issues:
+            line = moved(issue.line)
+            if issue.line is not None and line is None:
+                continue  # reported where the copied block itself is
+            message = issue.message
+            if issue.kind == REPEATED_FIELD:  # "(first on line N)" of this piece
+                message = _FIRST_ON_LINE.sub(lambda m: f"(first on line {moved(int(m.group(1)))})", message)
+            if more and message.startswith(_UNCLOSED_AT_END):
+                message = _UNCLOSED_BEFORE_NEXT + message.removeprefix(_UNCLOSED_AT_END)
+            moved_issue = BibIssue(issue.source, line, issue.key, message, issue.kind)
+            if out is batch.errors:
+                if issue.key and line is not None:
+                    first_line.setdefault(issue.key, (source, line))
+                out.append(str(moved_issue))
+            else:
+                out.append(moved_issue)
+    batch.duplicates = list(parsed.duplicates_in_file)
+    for record in parsed.records:
+        where, _, number = (record.source or "").rpartition(":")
+        line = moved(int(number)) if number.isdigit() else None
+        if number.isdigit() and line is None:
+            continue  # a crossref parent copied from another piece
+        if line is not None:
+            record.source = f"{where}:{line}"
+        key = record.key or ""
+        if key in first_line:
+            first_source, first = first_line[key]
+            at = f"line {first}" if first_source == source else f"{first_source}:{first}"
+            issue = BibIssue(source, line, key, f"duplicate key (first defined on {at}); skipped")
+            batch.errors.append(str(issue))
+            batch.duplicates.append(key)
+            continue
+        first_line[key] = (source, line or 0)
+        batch.records.append(record)
+    return batch
 
 
 class BibBatches:
-    """The batches of a .bib file, parsed in a child process when that helps (see the module docstring).
+    """The batches of one or more .bib files read together (see `iter_bib_files`), parsed in a child
+    process when that helps (see the module docstring).
 
-    Iterate once. A problem reading the file (an InputError) is raised by the iteration.
+    Iterate once. A problem reading a file (an InputError) is raised by the iteration.
     """
 
-    def __init__(self, path: Path, source: str, encoding: str | None = None, *, parallel: bool = True):
-        self.path, self.source, self.encoding = path, source, encoding
+    def __init__(
+        self,
+        paths: Path | list[Path],
+        source: str | None = None,
+        encoding: str | None = None,
+        *,
+        parallel: bool = True,
+    ):
+        if isinstance(paths, Path):
+            self.paths, self.sources = [paths], [source or paths.name]
+        else:
+            self.paths, self.sources = list(paths), [path.name for path in paths]
+        self.encoding = encoding
         self._process = self._receive = None
-        if parallel and _can_fork() and path.stat().st_size >= PARALLEL_BYTES:
+        size = sum(path.stat().st_size for path in self.paths)
+        if parallel and _can_fork() and size >= PARALLEL_BYTES:
             import multiprocessing
 
             context = multiprocessing.get_context("fork")
             self._receive, send = context.Pipe(duplex=False)
             self._process = context.Process(
-                target=_produce, args=(path, source, encoding, send, self._receive), daemon=True
+                target=_produce, args=(self.paths, self.sources, encoding, send, self._receive), daemon=True
             )
             self._process.start()
             send.close()
 
     def __iter__(self) -> Iterator[BibBatch]:
         if self._process is None:
-            from survey_db.bibtex import read_bib_file
-
-            yield from iter_bibtex(read_bib_file(self.path, encoding=self.encoding), self.source)
+            yield from _read(self.paths, self.sources, self.encoding)
             return
         import queue
         import threading
@@ -185,7 +238,7 @@ class BibBatches:
                 except (EOFError, OSError, TypeError, ValueError):  # the child ended, or the pipe closed
                     if stop.is_set():
                         return
-                    item = RuntimeError(f"the process reading {self.path} stopped unexpectedly")
+                    item = RuntimeError(f"the process reading {self.sources[0]} stopped unexpectedly")
                 while not stop.is_set():
                     try:
                         waiting.put(item, timeout=0.2)
@@ -232,7 +285,18 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform.startswith("linux")
 
 
-def _produce(path: Path, source: str, encoding: str | None, send, receive) -> None:  # noqa: ANN001
+def _read(paths: list[Path], sources: list[str], encoding: str | None) -> Iterator[BibBatch]:
+    from survey_db.bibtex import read_bib_file
+
+    notes: list[BibIssue] = []
+    texts = [
+        (read_bib_file(path, encoding=encoding, warnings=notes), source)
+        for path, source in zip(paths, sources, strict=True)
+    ]
+    return iter_bib_files(texts, notes=notes)
+
+
+def _produce(paths: list[Path], sources: list[str], encoding: str | None, send, receive) -> None:  # noqa: ANN001
     """The child: parse and send each batch, then None; an exception is sent instead of raised.
 
     It lets go of the parent's end of the pipe (so that, should the parent die, the next send fails and the
@@ -240,8 +304,6 @@ def _produce(path: Path, source: str, encoding: str | None, send, receive) -> No
     """
     import gc
     import signal
-
-    from survey_db.bibtex import read_bib_file
 
     receive.close()
     # Ctrl-C reaches the whole process group: the parent handles it and ends this process.
@@ -253,7 +315,7 @@ def _produce(path: Path, source: str, encoding: str | None, send, receive) -> No
     os.close(null)
     gc.disable()  # nothing here forms cycles; collections would walk every record
     try:
-        for batch in iter_bibtex(read_bib_file(path, encoding=encoding), source):
+        for batch in _read(paths, sources, encoding):
             send.send(batch)
         send.send(None)
     except BaseException as exc:  # noqa: BLE001 - handed to the parent as is

@@ -43,9 +43,18 @@ BATCH = 2000
 IMPORT_BATCH = 5000
 
 
+# Kinds of import warning beyond the .bib reader's own (bibtex.UNDEFINED_MACRO, ...).
+NEW_TOPIC = "new topic"
+POSSIBLE_DUPLICATE = "possible duplicate"
+SHARED_IDENTIFIER = "identifier of another paper"
+SAME_PAPER = "same paper twice"
+OTHER = "other"
+
+
 @dataclass
 class ImportReport:
-    """What an import did; `problems` are messages about input that was read but looked wrong."""
+    """What an import did. `warnings` are messages about input that was read but looked wrong, each of the
+    kind at the same index of `kinds` (see `warn`); `invalid` the entries left out, each with its reason."""
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -53,8 +62,25 @@ class ImportReport:
     conflicts: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
     sections_added: int = 0
     placements_added: int = 0
+
+    def warn(self, kind: str, messages: Iterable[str]) -> None:
+        for message in messages:
+            self.warnings.append(message)
+            self.kinds.append(kind)
+
+    def kinded_warnings(self) -> list[tuple[str, str]]:
+        """(kind, message) of each warning, in order (OTHER for one added without a kind)."""
+        kinds = self.kinds + [OTHER] * (len(self.warnings) - len(self.kinds))
+        return list(zip(kinds, self.warnings, strict=False))
+
+    def warning_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for kind, _ in self.kinded_warnings():
+            counts[kind] = counts.get(kind, 0) + 1
+        return counts
 
     def summary(self) -> str:
         text = f"{len(self.added)} added, {len(self.updated)} updated, {len(self.skipped)} skipped"
@@ -62,6 +88,9 @@ class ImportReport:
             text += f", {len(self.invalid)} invalid"
         if self.sections_added:
             text += f", {self.sections_added} sections added"
+        counts = self.warning_counts()
+        if counts:
+            text += "; warnings: " + ", ".join(f"{n} {kind}" for kind, n in counts.items())
         return text
 
 
@@ -124,14 +153,15 @@ def parse_file(
     if fmt == "bibtex":
         from survey_db import bibtex
 
-        text = bibtex.read_bib_file(path, encoding=encoding)
+        notes: list[bibtex.BibIssue] = []
+        text = bibtex.read_bib_file(path, encoding=encoding, warnings=notes)
         parsed = bibtex.parse_bibtex(text, source=source)
         problems = [str(issue) for issue in parsed.errors]
         if problems and not skip_invalid:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             raise InputError(problems[0] + more + "; nothing imported (--skip-invalid imports the rest)")
         result = ParsedInput(records=parsed.records, invalid=problems, by_key=True)
-        result.warnings = [
+        result.warnings = [str(issue) for issue in notes + parsed.warnings] + [
             f"{source}: key {key!r} appears more than once" for key in parsed.duplicates_in_file
         ]
         return result
@@ -192,7 +222,8 @@ def import_parsed(
 
     The records go in batches (as `import_bibtex` writes them); `progress` is called with the share done.
     """
-    report = ImportReport(invalid=list(parsed.invalid), warnings=list(parsed.warnings))
+    report = ImportReport(invalid=list(parsed.invalid))
+    report.warn(OTHER, parsed.warnings)
     importer = _Importer(session, by_key=parsed.by_key, overwrite=overwrite, report=report)
     records = parsed.records
     paper_ids: list[int | None] = []
@@ -227,24 +258,37 @@ def import_bibtex(
     progress: Callable[[float], None] | None = None,
     expected: int = 0,
 ) -> ImportReport:
-    """Import a .bib file batch by batch (see services.bibstream), in the caller's transaction.
+    """Import .bib files batch by batch (see services.bibstream), in the caller's transaction.
 
-    The same outcome as `import_parsed(session, parse_file(path, "bibtex"))` without holding every record:
-    an invalid entry stops the import (after the whole file is read, to count the problems) unless
-    `skip_invalid`. `progress` is called with the share of the file done after each batch; `expected` is
-    about how many entries the file holds (see `bulk_work`).
+    An entry that cannot be read (a syntax error, a duplicate key) or stored (a value beyond a limit that
+    keeps exports valid) stops the import, after all of it is read to count the problems, unless
+    `skip_invalid`: then it is left out and listed in `invalid`. What BibTeX reads with a warning is a
+    warning. A JabRef group tree (`@Comment{jabref-meta: grouping: ...}`) becomes sections, and each entry's
+    `groups` field its places in them. `progress` is called with the share of the files done after each
+    batch; `expected` is about how many entries the files hold (see `bulk_work`).
     """
+    from survey_db.jabref import entry_groups
+
     report = ImportReport()
-    importer = _Importer(session, by_key=True, overwrite=overwrite, report=report)
     problems: list[str] = []
+    importer = _Importer(session, by_key=True, overwrite=overwrite, report=report, invalid=problems)
+    comments: list[str] = []
+    member_of: dict[str, list[str]] = {}  # key -> its JabRef groups
     with bulk_work(session, expected):
         for batch in batches:
             problems.extend(batch.errors)
-            report.warnings.extend(
-                f"{source}: key {key!r} appears more than once" for key in batch.duplicates
-            )
+            for issue in batch.warnings:
+                report.warn(issue.kind or OTHER, [str(issue)])
+            repeated = (f"{source}: key {key!r} appears more than once" for key in batch.duplicates)
+            report.warn(POSSIBLE_DUPLICATE, repeated)
+            comments.extend(c for c in batch.comments if "jabref-meta" in c)
+            for record in batch.records:
+                if "groups" in record.extra and record.key:
+                    member_of[record.key] = entry_groups(record.extra["groups"])
             if not problems or skip_invalid:
                 importer.add(batch.records)
+            else:  # nothing will be written: only count what could not be
+                importer.check(batch.records)
             if progress is not None:
                 progress(batch.done)
     if problems and not skip_invalid:
@@ -252,8 +296,44 @@ def import_bibtex(
         raise InputError(problems[0] + more + "; nothing imported (--skip-invalid imports the rest)")
     report.invalid = problems
     importer.finish()
+    if comments:
+        _place_in_jabref_groups(session, comments, member_of, report)
     session.flush()
     return report
+
+
+def _place_in_jabref_groups(
+    session: Session, comments: list[str], member_of: dict[str, list[str]], report: ImportReport
+) -> None:
+    """Sections for a JabRef group tree, and the imported entries placed in the groups they name."""
+    from survey_db.jabref import group_tree
+    from survey_db.models import KeyAlias
+
+    groups = group_tree(comments)
+    if not groups:
+        return
+    keys = set(member_of).union(k for group in groups for k in group.keys)
+    paper_of: dict[str, int] = {}
+    listed = sorted(keys)
+    for start in range(0, len(listed), 500):
+        part = listed[start : start + 500]
+        for statement in (
+            select(KeyAlias.alias, KeyAlias.paper_id).where(KeyAlias.alias.in_(part)),
+            select(Paper.key, Paper.id).where(Paper.key.in_(part)),
+        ):
+            paper_of.update((key, pid) for key, pid in session.execute(statement))
+    by_name: dict[str, list[int]] = {}
+    for key, names in member_of.items():
+        if key in paper_of:
+            for name in names:
+                by_name.setdefault(name, []).append(paper_of[key])
+    count_sections = select(func.count()).select_from(Section)
+    before = session.scalar(count_sections)
+    for group in groups:
+        row = ensure_section(session, list(group.path))
+        ids = [paper_of[k] for k in group.keys if k in paper_of] + by_name.get(group.path[-1], [])
+        report.placements_added += append_placements(session, row.id, ids)
+    report.sections_added += session.scalar(count_sections) - before
 
 
 @contextmanager
@@ -315,21 +395,44 @@ def _drop_plain_indexes(session: Session) -> list[str]:
 class _Importer:
     """Matches records with stored papers and writes the new ones in batches (one import's state)."""
 
-    def __init__(self, session: Session, *, by_key: bool, overwrite: bool, report: ImportReport):
+    def __init__(
+        self,
+        session: Session,
+        *,
+        by_key: bool,
+        overwrite: bool,
+        report: ImportReport,
+        invalid: list[str] | None = None,
+    ):
         from survey_db.services.store import Store
 
         self.session, self.by_key, self.overwrite, self.report = session, by_key, overwrite, report
+        # Where a record that cannot be stored is listed (and left out); None: it is an InputError.
+        self.invalid = invalid
         self.store = Store(session)
         # The DOI and arXiv id of papers waiting to be inserted, and whose they are.
         self.pending_ids: dict[tuple[str, str | None], str | None] = {}
 
-    def add(self, records: list[PaperRecord]) -> list[int | None]:
-        """Match, fill or add each record; returns the paper id of each (None when it was not imported)."""
+    def check(self, records: list[PaperRecord]) -> list[PaperRecord | None]:
+        """The records, each that cannot be stored None instead and listed in `invalid` (an InputError
+        when there is no such list)."""
         from survey_db.services.store import check_record
 
+        checked: list[PaperRecord | None] = list(records)
+        for index, record in enumerate(records):
+            try:
+                check_record(record, require_title=False)
+            except InputError as exc:
+                if self.invalid is None:
+                    raise
+                checked[index] = None
+                self.invalid.append(_located(record, str(exc)))
+        return checked
+
+    def add(self, records: list[PaperRecord]) -> list[int | None]:
+        """Match, fill or add each record; returns the paper id of each (None when it was not imported)."""
         session, store, report = self.session, self.store, self.report
-        for record in records:
-            check_record(record, require_title=False)
+        records = self.check(records)  # type: ignore[assignment]
         paper_ids: list[int | None] = [None] * len(records)
         pending: list[int] = []
         pending_index: dict[tuple[str, str], int] = {}
@@ -346,26 +449,27 @@ class _Importer:
             self.pending_ids.clear()  # the store knows them now
 
         for index, record in enumerate(records):
+            if record is None:
+                continue
             pid, warnings = store.match(record, by_key=self.by_key)
-            report.warnings.extend(warnings)
+            report.warn(SHARED_IDENTIFIER, warnings)
             if pid is None:
                 twin, twin_warnings = _pending_twin(record, pending_index, records, self.by_key)
-                report.warnings.extend(twin_warnings)
+                report.warn(SHARED_IDENTIFIER, twin_warnings)
                 if twin is not None:
                     paper_ids[index] = -1 - twin  # resolved after the batch is inserted
                     report.skipped.append(record.title)
-                    report.warnings.append(
-                        f"{record.source or record.title}: same paper as an earlier row; skipped"
-                    )
+                    message = f"{record.source or record.title}: same paper as an earlier row; skipped"
+                    report.warn(SAME_PAPER, [message])
                     continue
                 if self.by_key:
                     similar = store.similar_title(record)
                     if similar is not None:
                         other = session.get(Paper, similar)
-                        report.warnings.append(
-                            f"{record.key}: possible duplicate of {other.key} (same title)"
-                        )
-                    report.warnings.extend(_unique_identifiers(session, store, record, self.pending_ids))
+                        message = f"{record.key}: possible duplicate of {other.key} (same title)"
+                        report.warn(POSSIBLE_DUPLICATE, [message])
+                    found = _unique_identifiers(session, store, record, self.pending_ids)
+                    report.warn(POSSIBLE_DUPLICATE, found)
                     self.pending_ids[("arxiv_id", record.arxiv_id)] = record.key
                     self.pending_ids[("doi", record.doi)] = record.key
                 pending.append(index)
@@ -386,7 +490,15 @@ class _Importer:
         return paper_ids
 
     def finish(self) -> None:
-        self.report.warnings.extend(f"new topic {name!r}" for name in self.store.new_topics)
+        self.report.warn(NEW_TOPIC, (f"new topic {name!r}" for name in self.store.new_topics))
+
+
+def _located(record: PaperRecord, message: str) -> str:
+    """`FILE:LINE: key: message` for a record's problem reported as `FILE:LINE: message`."""
+    where = f"{record.source}: "
+    if record.source and record.key and message.startswith(where):
+        return f"{where}{record.key}: {message.removeprefix(where)}"
+    return message
 
 
 def _unique_identifiers(
