@@ -295,3 +295,18 @@ def test_read_bib_file_reports_no_warning_for_clean_utf8(tmp_path, encoding):
     warnings: list = []
     assert "Gödel" in read_bib_file(path, encoding=encoding, warnings=warnings)
     assert warnings == []
+
+
+def test_keys_that_differ_only_in_case_are_duplicates_as_in_bibtex(tmp_path):
+    text = "@misc{Good, title = {One}}\n@misc{good, title = {Two}}\n"
+    whole = parse_bib_texts([(text, "a.bib")])
+    assert [r.key for r in whole.records] == ["Good"]
+    assert [str(e) for e in whole.errors] == [
+        "a.bib:2: good: duplicate key (first defined on line 1 as 'Good'); skipped"
+    ]
+    batches = list(iter_bib_files([(text, "a.bib"), ("@misc{GOOD, title = {Three}}\n", "b.bib")], 20))
+    assert [r.key for b in batches for r in b.records] == ["Good"]
+    assert [e for b in batches for e in b.errors] == [
+        "a.bib:2: good: duplicate key (first defined on line 1 as 'Good'); skipped",
+        "b.bib:1: GOOD: duplicate key (first defined on a.bib:1 as 'Good'); skipped",
+    ]

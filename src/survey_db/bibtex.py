@@ -625,6 +625,13 @@ class _Entry:
         self.key, self.entry_type, self.fields, self.line, self.source = key, entry_type, fields, line, source
 
 
+def duplicate_message(source: str, first_source: str, first_line: int, first_key: str, key: str) -> str:
+    """What is said of a key defined again (in `source`): BibTeX ignores case in keys."""
+    where = f"line {first_line}" if first_source == source else f"{first_source}:{first_line}"
+    spelled = "" if first_key == key else f" as '{first_key}'"
+    return f"duplicate key (first defined on {where}{spelled}); skipped"
+
+
 class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
@@ -635,7 +642,8 @@ class _Reader:
         self.errors: list[BibIssue] = []
         self.warnings: list[BibIssue] = []
         self.duplicates: list[str] = []
-        self.first_line: dict[str, tuple[str, int]] = {}  # key -> (source, line)
+        # lower-case key -> (source, line, key): BibTeX's keys are the same whatever their case
+        self.first_line: dict[str, tuple[str, int, str]] = {}
         self.field_names: set[str] = set()  # names already checked
 
     def issue(self, line: int | None, key: str | None, message: str) -> None:
@@ -678,13 +686,12 @@ class _Reader:
         if _ENTRY_TYPE.fullmatch(block.entry_type or "") is None:
             self.issue(line, key, f"invalid entry type '@{block.entry_type}'")
             return None
-        if key in self.first_line:
-            source, first = self.first_line[key]
-            where = f"line {first}" if source == self.source else f"{source}:{first}"
-            self.issue(line, key, f"duplicate key (first defined on {where}); skipped")
+        folded = key.lower()
+        if folded in self.first_line:
+            self.issue(line, key, duplicate_message(self.source, *self.first_line[folded], key))
             self.duplicates.append(key)
             return None
-        self.first_line[key] = (self.source, line)
+        self.first_line[folded] = (self.source, line, key)
         fields: dict[str, _Field] = {}
         ok = True
         for item in block.fields:  # the splitter strips keys and values

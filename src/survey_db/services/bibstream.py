@@ -25,7 +25,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from survey_db.bibtex import BLOCK_START, CROSSREF_TARGET, REPEATED_FIELD, BibIssue, BibParse, block_spans
+from survey_db.bibtex import (
+    BLOCK_START,
+    CROSSREF_TARGET,
+    REPEATED_FIELD,
+    BibIssue,
+    BibParse,
+    block_spans,
+    duplicate_message,
+)
 from survey_db.records import PaperRecord
 
 CHUNK_CHARS = 1 << 20
@@ -103,7 +111,7 @@ def iter_bib_files(
         return
     spans = _parent_spans(texts)
     macros: dict[str, str] = {}  # lower-case name -> value
-    first_line: dict[str, tuple[str, int]] = {}  # key -> (source, line)
+    first_line: _FirstLines = {}
     done = 0
     for index, (text, source) in enumerate(texts):
         line0 = 0
@@ -135,8 +143,11 @@ def iter_bib_files(
         done += len(text)
 
 
+_FirstLines = dict[str, tuple[str, int, str]]  # lower-case key -> (source, line, key as first written)
+
+
 def _batch(
-    parsed: BibParse, source: str, skip: int, line0: int, more: bool, first_line: dict[str, tuple[str, int]]
+    parsed: BibParse, source: str, skip: int, line0: int, more: bool, first_line: _FirstLines
 ) -> BibBatch:
     """A piece's BibParse as a batch, with the file's line numbers; a piece starts with `skip` lines of
     copied crossref parents and follows `line0` lines of its file; `more` when the file goes on after it."""
@@ -161,7 +172,7 @@ def _batch(
             moved_issue = BibIssue(issue.source, line, issue.key, message, issue.kind)
             if out is batch.errors:
                 if issue.key and line is not None:
-                    first_line.setdefault(issue.key, (source, line))
+                    first_line.setdefault(issue.key.lower(), (source, line, issue.key))
                 out.append(str(moved_issue))
             else:
                 out.append(moved_issue)
@@ -174,14 +185,12 @@ def _batch(
         if line is not None:
             record.source = f"{where}:{line}"
         key = record.key or ""
-        if key in first_line:
-            first_source, first = first_line[key]
-            at = f"line {first}" if first_source == source else f"{first_source}:{first}"
-            issue = BibIssue(source, line, key, f"duplicate key (first defined on {at}); skipped")
+        if key.lower() in first_line:
+            issue = BibIssue(source, line, key, duplicate_message(source, *first_line[key.lower()], key))
             batch.errors.append(str(issue))
             batch.duplicates.append(key)
             continue
-        first_line[key] = (source, line or 0)
+        first_line[key.lower()] = (source, line or 0, key)
         batch.records.append(record)
     return batch
 
