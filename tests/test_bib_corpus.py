@@ -18,6 +18,11 @@ CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "bib
 LIBRARIES = {
     "plume-bib": ("mernst+plume-bib", ["bibstring-unabbrev", "crossrefs", "testing", "types"]),
     "iridia": ("iridia-ulb+references", ["abbrev", "journals", "authors", "crossref", "articles", "biblio"]),
+    # abbrevshort.bib is the alternative to abbrev.bib; it lacks the `and` macro that joins author macros
+    "iridia-abbrevshort": (
+        "iridia-ulb+references",
+        ["abbrevshort", "journals", "authors", "crossref", "articles", "biblio"],
+    ),
     "jabref": ("JabRef+jabref", ["jabref-authors"]),
 }
 

@@ -43,9 +43,12 @@ Crossref
     and drops the `crossref` field of a child whose parent is not in the export.
 
 Problems (`BibParse.errors`, `str()` is `FILE:LINE: key: what is wrong`) make an entry invalid; it is left
-out of `records`: malformed entries, a missing or invalid key, a duplicate key (the first entry is kept), a
-repeated field, a year that is not a number. `warnings` are kept for undefined macros and missing crossref
-parents; those entries are imported.
+out of `records`: malformed entries, a missing or invalid key, a duplicate key (the first entry is kept; keys
+differing only in case are the same key, as in BibTeX). What BibTeX reads with a warning is a warning here
+(`warnings`, each with its `kind`), and the entry is read: an undefined macro (kept as its name), a missing
+crossref parent, a field given twice (the first kept), a year that is not a number (`n.d.`: kept in extra,
+no year), a url or code link that is not http(s) (`citeseer.ist.psu.edu/x.html`: kept in extra, so no
+export makes a link of it). `parse_bib_texts` reads several files as one `\\bibliography{a,b,c}`.
 
 Writing (`format_bibtex`) is a fast formatter of its own. Field order: author, editor, title, journal /
 journaltitle / booktitle, year, date, month, volume, number, pages, publisher, address, location, edition,
@@ -590,6 +593,11 @@ def _name_latex(name: Name, ascii: bool) -> Name:  # noqa: A002
 
 
 _NAME_TEXT: tuple[dict[Name, str], dict[Name, str]] = ({}, {})  # "von Last, Jr, First" (UTF-8, ASCII)
+
+
+def authors_latex(names: list[Name]) -> str:
+    """An author field's LaTeX for names, as `format_bibtex` writes it (UTF-8 kept)."""
+    return _encode_authors(names, False)
 
 
 def _encode_authors(names: list[Name], ascii: bool) -> str:  # noqa: A002

@@ -48,6 +48,7 @@ NEW_TOPIC = "new topic"
 POSSIBLE_DUPLICATE = "possible duplicate"
 SHARED_IDENTIFIER = "identifier of another paper"
 SAME_PAPER = "same paper twice"
+KEPT_AS_FIELD = "value kept as a plain field"
 OTHER = "other"
 
 
@@ -425,6 +426,8 @@ class _Importer:
             except InputError as exc:
                 if self.invalid is None:
                     raise
+                if _keep_as_fields(record, self.report):
+                    continue
                 checked[index] = None
                 self.invalid.append(_located(record, str(exc)))
         return checked
@@ -491,6 +494,56 @@ class _Importer:
 
     def finish(self) -> None:
         self.report.warn(NEW_TOPIC, (f"new topic {name!r}" for name in self.store.new_topics))
+
+
+def _keep_as_fields(record: PaperRecord, report: ImportReport) -> bool:
+    """Make a .bib record storable by keeping its too long authors, venue or pages as plain fields, as
+    written (BibTeX reads them: an author list glued by an undefined `and` macro is one long name); True
+    when that is enough, with a warning for each field kept so."""
+    from dataclasses import replace
+
+    from survey_db.bibtex import authors_latex
+    from survey_db.latex import unicode_to_latex
+    from survey_db.services.store import check_record
+
+    venue_field = "journal" if record.entry_type == "article" else "booktitle"
+    movable = [
+        ("authors", "author", "author"),
+        ("venue_full", venue_field, "journaltitle" if record.entry_type == "article" else "booktitle"),
+        ("venue", "shortvenue", "shortvenue"),
+        ("pages", "pages", "pages"),
+    ]
+    cleared: dict[str, object] = {}
+    for attribute, _, _ in movable:
+        if getattr(record, attribute):
+            cleared[attribute] = [] if attribute == "authors" else None
+            try:
+                check_record(replace(record, **cleared), require_title=False)
+            except InputError:
+                continue
+            break
+    else:
+        return False
+    kept = []
+    for attribute, name, raw_key in movable:
+        if attribute not in cleared or name in record.extra:
+            continue
+        value = getattr(record, attribute)
+        text = authors_latex(value) if attribute == "authors" else unicode_to_latex(value, False)
+        record.extra[name] = text
+        if raw_key in record.raw:
+            record.raw[name] = record.raw.pop(raw_key)
+        setattr(record, attribute, cleared[attribute])
+        kept.append(name)
+    try:
+        check_record(record, require_title=False)
+    except InputError:
+        return False
+    where = f"{record.source}: {record.key}: " if record.source else f"{record.key}: "
+    for name in kept:
+        message = f"{where}{name} too long to store as {name} (an undefined macro?); kept as a plain field"
+        report.warn(KEPT_AS_FIELD, [message])
+    return True
 
 
 def _located(record: PaperRecord, message: str) -> str:
