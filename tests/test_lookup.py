@@ -484,3 +484,11 @@ def test_arxiv_error_entry_with_200_and_rate_exceeded_body(cli, empty_db, servic
     services.queue("arxiv", Scripted(503, "Rate exceeded."), Scripted(200, "Rate exceeded."))
     key = added(cli, empty_db, "2401.10774")
     assert shown(cli, empty_db, key)["venue"] == "ICML" and len(services.requests("arxiv")) == 4
+
+
+def test_merge_keeps_the_protection_of_values_it_moves(cli, empty_db, tmp_path):
+    keep = added(cli, empty_db, "--title", "Medusa", "--year", "2024")
+    other = added(cli, empty_db, "--title", "Medusa (preprint)", "--pages", "1--10", "--year", "2023")
+    assert cli("merge", keep, other, db=empty_db).exit_code == 0
+    assert cli("dump", str(tmp_path / "seeds"), db=empty_db).exit_code == 0
+    assert "protected = {pages, title, year}" in (tmp_path / "seeds" / "papers.bib").read_text()

@@ -115,6 +115,11 @@ def merge_papers(session: Session, keep_key: str, other_key: str) -> list[str]:
         merged.note += f"Merged from {other_keys[0]}: {record}"
     store = Store(session)
     store.merge_into(keep.id, merged, overwrite=False)
+    # A value OTHER had typed by hand that now fills KEEP stays protected there.
+    typed = {name for name in merged.protected if getattr(kept, name, None) in (None, "", [])}
+    if not typed <= set(kept.protected):
+        protected = sorted({*kept.protected, *typed})
+        session.execute(update(Paper).where(Paper.id == keep.id).values(protected_fields=protected))
     if merged.note:
         session.execute(update(Paper).where(Paper.id == keep.id).values(note=merged.note))
     for alias in other_keys:
