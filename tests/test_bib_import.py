@@ -323,3 +323,14 @@ def test_keys_that_differ_only_in_case_are_duplicates_as_in_bibtex(tmp_path):
         "a.bib:2: good: duplicate key (first defined on line 1 as 'Good'); skipped",
         "b.bib:1: GOOD: duplicate key (first defined on a.bib:1 as 'Good'); skipped",
     ]
+
+
+def test_a_long_booktitle_without_a_short_name_is_stored(cli, empty_db, tmp_path):
+    # DBLP-style proceedings titles pass 200 characters; the short name taken from one is cut to fit.
+    booktitle = "Enterprise Modelling and Information Systems Architectures: Proceedings of the 4th " * 3
+    bib = write(tmp_path, "long.bib", f"@inproceedings{{a, title = {{T}}, booktitle = {{{booktitle}}}}}\n")
+    result = cli("import", bib, db=empty_db)
+    assert result.exit_code == 0, result.stderr
+    stored = papers(cli, empty_db)["a"]
+    assert stored["venue_full"] == booktitle.strip()
+    assert len(stored["venue"]) == 200 and stored["venue"].endswith("…")

@@ -355,6 +355,9 @@ class Store:
         short, full, kind = normalize_venue(short, full)
         if short is None:
             return None, None
+        limit = Venue.__table__.c.short_name.type.length
+        if len(short) > limit:  # a short name taken from a long full name (a given one is checked)
+            short = short[: limit - 1].rstrip() + "…"
         self._load()
         vid = self._venues.get((short, full))
         if vid is None:
