@@ -492,3 +492,22 @@ def test_merge_keeps_the_protection_of_values_it_moves(cli, empty_db, tmp_path):
     assert cli("merge", keep, other, db=empty_db).exit_code == 0
     assert cli("dump", str(tmp_path / "seeds"), db=empty_db).exit_code == 0
     assert "protected = {pages, title, year}" in (tmp_path / "seeds" / "papers.bib").read_text()
+
+
+def test_update_uses_an_old_cached_answer_when_the_service_is_down(cli, empty_db, services, tmp_path):
+    bib = tmp_path / "preprints.bib"
+    bib.write_text(PREPRINTS_BIB)
+    assert cli("import", str(bib), db=empty_db).exit_code == 0
+    assert cli("update", "leviathan2022fast", "--dry-run", db=empty_db).exit_code == 0
+    for path in (tmp_path / "cache" / "answers").rglob("*.json"):
+        data = json.loads(path.read_text())
+        data["fetched_at"] -= 8 * 24 * 3600
+        path.write_text(json.dumps(data))
+    services.stop()
+    result = cli("update", "leviathan2022fast", "--dry-run", db=empty_db)
+    assert result.exit_code == 0, result.stderr
+    assert "  ~ venue: (none) -> 'ICML'" in result.lines
+    assert (
+        "warning: arXiv: cannot connect" in result.stderr
+        and "used the cached answers of 1 arXiv id" in result.stderr
+    )

@@ -149,6 +149,8 @@ def import_(
                 lookup_problems = fill_missing(finder, filled.records)
             finally:
                 finder.close()
+        for line in dict.fromkeys(finder.notices):
+            note(f"warning: {line}")
         readers = []
 
         def todo(session, progress):  # noqa: ANN001, ANN202

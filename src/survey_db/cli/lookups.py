@@ -56,9 +56,12 @@ def look_up(identifiers: list, settings, *, upgrade: bool = True, description: s
     with progress_bar(description) as progress:
         lookup = Lookup(settings, progress)
         try:
-            return resolve(lookup, identifiers, upgrade=upgrade)
+            results = resolve(lookup, identifiers, upgrade=upgrade)
         finally:
             lookup.close()
+    for line in dict.fromkeys(lookup.notices):
+        note(f"warning: {line}")
+    return results
 
 
 @app.command()

@@ -115,6 +115,7 @@ class Lookup:
         self.settings = settings
         self.fetcher = Fetcher(settings)
         self.progress = progress or (lambda done: None)
+        self.notices: list[str] = []  # said once the lookups are done (an old cached answer used, ...)
 
     def close(self) -> None:
         self.fetcher.close()
@@ -125,7 +126,17 @@ class Lookup:
         cached = self.fetcher.cached(service, key)
         if cached is not None:
             return cached.body, cached.content_type
-        answer = self.fetcher.get(service, url, params, accept)
+        try:
+            answer = self.fetcher.get(service, url, params, accept)
+        except LookupError_ as exc:
+            old = self.fetcher.stale(service, key)
+            if old is None or self.settings.offline:
+                raise
+            # Revalidating an old answer failed: the old answer serves, and the user hears so.
+            self.notices.append(
+                f"{exc}; used the cached answer for {key} from {old.age() / 86400:.0f} days ago"
+            )
+            return old.body, old.content_type
         if answer.status == 404:
             return None
         if answer.status != 200:
@@ -149,7 +160,17 @@ class Lookup:
                 missing.append(identifier)
         for start in range(0, len(missing), arxiv.BATCH):
             batch = missing[start : start + arxiv.BATCH]
-            answer = self.fetcher.get("arxiv", self.settings.endpoints["arxiv"], arxiv.request_params(batch))
+            try:
+                answer = self.fetcher.get(
+                    "arxiv", self.settings.endpoints["arxiv"], arxiv.request_params(batch)
+                )
+            except LookupError_ as exc:
+                old = {i: self.fetcher.stale("arxiv", i) for i in batch}
+                if self.settings.offline or any(entry is None for entry in old.values()):
+                    raise
+                self.notices.append(f"{exc}; used the cached answers of {len(batch)} arXiv id(s)")
+                out.update((i, arxiv.read_entry(entry.body)) for i, entry in old.items() if entry)
+                continue
             # A malformed request gets an entry titled 'Error': with 400, and sometimes with 200.
             message = arxiv.error_message(answer.body) if answer.status in (200, 400) else None
             if answer.status == 400 or message:
