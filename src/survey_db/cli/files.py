@@ -246,6 +246,20 @@ def export(
     json_: Annotated[bool, typer.Option("--json", help="A JSON list of papers.")] = False,
     csl_json: Annotated[bool, typer.Option("--csl-json", help="CSL-JSON for pandoc and Zotero.")] = False,
     csv: Annotated[bool, typer.Option("--csv", help="CSV with a header row.")] = False,
+    taxonomy: Annotated[
+        str | None,
+        typer.Option(
+            "--taxonomy",
+            metavar="FORMAT",
+            help="The taxonomy as a figure: forest (LaTeX), mermaid, dot (Graphviz) or svg (drawn by dot).",
+        ),
+    ] = None,
+    depth: Annotated[
+        int | None, typer.Option("--depth", help="--taxonomy: levels of sections to draw (deeper fold in).")
+    ] = None,
+    max_per_leaf: Annotated[
+        int | None, typer.Option("--max-per-leaf", help="--taxonomy: at most N papers per leaf.")
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
     ] = None,
@@ -307,8 +321,17 @@ def export(
         )
         if on
     ]
+    if taxonomy is not None:
+        chosen.append("taxonomy")
     if len(chosen) > 1:
         fail(f"choose one format, not {' and '.join('--' + c for c in chosen)}")
+    if (depth is not None or max_per_leaf is not None) and taxonomy is None:
+        fail("--depth and --max-per-leaf go with --taxonomy")
+    if taxonomy is not None:
+        # --section picks the subtree to draw; the other filters pick the papers in its leaves.
+        selection = filters(text, topic, None, venue, year, author, has_code)
+        _export_taxonomy(ctx, taxonomy, output, selection, section, depth=depth, max_per_leaf=max_per_leaf)
+        return
     fmt = chosen[0] if chosen else "bibtex"
     if style is not None and style not in ("html", "table", "list"):
         fail(f"unknown style {style!r}; choose html, table or list")
@@ -379,6 +402,42 @@ def export(
         atomic_write(output, result, protected=[database_file(ctx)])
         if not is_stream_target(output):
             note(f"wrote {output}")
+
+
+TAXONOMY_FORMATS = ("forest", "mermaid", "dot", "svg")
+
+
+def _export_taxonomy(ctx, fmt, output, selection, section, *, depth, max_per_leaf) -> None:  # noqa: ANN001
+    """`export --taxonomy`: the section tree (or --section's subtree) with the matching papers in leaves."""
+    from survey_db.outputs import dot, forest, mermaid
+    from survey_db.services.figures import taxonomy_tree
+
+    if fmt not in TAXONOMY_FORMATS:
+        fail(f"unknown taxonomy format {fmt!r}; choose one of {', '.join(TAXONOMY_FORMATS)}")
+    database = open_db(ctx)
+    with database.reading() as session:
+        tree = taxonomy_tree(session, selection, section=section, depth=depth, max_per_leaf=max_per_leaf)
+    if fmt == "forest":
+        result = forest.to_forest(tree)
+    elif fmt == "mermaid":
+        result = mermaid.to_mermaid(tree)
+    else:
+        result = dot.to_dot(tree)
+        if fmt == "svg":
+            result = dot.to_svg(result)
+    _write_result(ctx, output, result)
+
+
+def _write_result(ctx, output: Path | None, result: str | bytes) -> None:  # noqa: ANN001
+    """The text on stdout, or atomically into the file `output` with a note on stderr."""
+    from survey_db.atomic import atomic_write, is_stream_target, write_text
+
+    if output is None or str(output) == "-":
+        write_text(sys.stdout.buffer if isinstance(result, bytes) else sys.stdout, result)
+        return
+    atomic_write(output, result, protected=[database_file(ctx)])
+    if not is_stream_target(output):
+        note(f"wrote {output}")
 
 
 def _counted(items: Iterable, total: int, progress: Callable[[float], None]) -> Iterator:
