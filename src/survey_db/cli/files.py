@@ -425,10 +425,10 @@ def _export_taxonomy(ctx, fmt, output, selection, section, *, depth, max_per_lea
         result = dot.to_dot(tree)
         if fmt == "svg":
             result = dot.to_svg(result)
-    _write_result(ctx, output, result)
+    write_output(ctx, output, result)
 
 
-def _write_result(ctx, output: Path | None, result: str | bytes) -> None:  # noqa: ANN001
+def write_output(ctx, output: Path | None, result: str | bytes) -> None:  # noqa: ANN001
     """The text on stdout, or atomically into the file `output` with a note on stderr."""
     from survey_db.atomic import atomic_write, is_stream_target, write_text
 

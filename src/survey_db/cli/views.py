@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -264,20 +265,43 @@ def section_rm(
     note(f"removed section {name!r} ({removed} placements)")
 
 
+PLOTS = ("years", "sections", "venues", "topics", "authors")
+
+
 @app.command()
 def stats(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    plot: Annotated[
+        str | None,
+        typer.Option("--plot", help="Draw a chart: years, sections, venues, topics or authors (needs -o)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="--plot: the chart file, .svg or .png.")
+    ] = None,
 ) -> None:
-    """Count papers, authors, venues, topics and sections, and papers per year.
+    """Count papers, authors, venues, topics and sections, with bars per year, section, venue and topic
+    and the authors with the most papers; --plot draws one of them as a chart file.
 
-    Example: survey stats --format json
+    Example: survey stats --plot years -o years.svg
     """
     from sqlalchemy import func, select
 
     from survey_db import render
     from survey_db.models import Author, Paper, Section, Topic, Venue
+    from survey_db.services.statistics import chart_rows, survey_stats
 
+    if plot is not None:
+        if plot not in PLOTS:
+            fail(f"unknown chart {plot!r}; choose one of {', '.join(PLOTS)}")
+        if output is None:
+            fail("--plot needs -o FILE.svg or FILE.png")
+    elif output is not None:
+        fail("-o goes with --plot")
+    if plot is not None:
+        from survey_db.outputs.charts import chart_format
+
+        chart_format(output)  # a wrong extension fails before the database is opened
     database = open_db(ctx)
     with database.reading() as session:
         counts = {
@@ -291,9 +315,52 @@ def stats(
         years = session.execute(
             select(Paper.year, func.count(Paper.id)).group_by(Paper.year).order_by(Paper.year)
         ).all()
+        detail = survey_stats(session)
+        from survey_db.services.io import get_meta
+
+        title = get_meta(session).get("title")
+    if plot is not None:
+        from survey_db.cli.files import write_output
+        from survey_db.outputs.charts import draw_chart
+
+        chart = draw_chart(plot, chart_rows(detail, plot), chart_format(output), survey_title=title)
+        write_output(ctx, output, chart)
+        return
     if fmt == "json":
-        render.print_json({**counts, "by_year": {str(y): n for y, n in years}})
+        render.print_json(
+            {
+                **counts,
+                "by_year": {str(y): n for y, n in years},
+                "by_section": [
+                    {
+                        "section": s.title,
+                        "depth": s.depth,
+                        "papers": s.own,
+                        "papers_with_subsections": s.total,
+                    }
+                    for s in detail.sections
+                ],
+                "by_venue": dict(detail.venues),
+                "by_topic": dict(detail.topics),
+                "top_authors": [{"author": name, "papers": n} for name, n in detail.authors],
+            }
+        )
         return
     out = render.console()
     rows = [(name, count) for name, count in counts.items()] + [(f"year {y or '?'}", n) for y, n in years]
     render.counts_table(out, "Survey", rows, "What", "Count")
+    from survey_db.outputs.bars import bar_chart
+
+    charts = [
+        bar_chart("Papers per year", detail.years),
+        bar_chart(
+            "Papers per section (with subsections)",
+            [("  " * s.depth + s.title, s.total) for s in detail.sections],
+        ),
+        bar_chart("Papers per venue", detail.venues),
+        bar_chart("Papers per topic", detail.topics),
+        bar_chart(f"Authors with the most papers (top {len(detail.authors)})", detail.authors),
+    ]
+    for lines in charts:
+        typer.echo("")
+        typer.echo("\n".join(lines))
