@@ -254,6 +254,10 @@ def export(
             help="The taxonomy as a figure: forest (LaTeX), mermaid, dot (Graphviz) or svg (drawn by dot).",
         ),
     ] = None,
+    site: Annotated[
+        Path | None,
+        typer.Option("--site", metavar="DIR", help="A static website of the survey in DIR (works offline)."),
+    ] = None,
     depth: Annotated[
         int | None, typer.Option("--depth", help="--taxonomy: levels of sections to draw (deeper fold in).")
     ] = None,
@@ -323,10 +327,17 @@ def export(
     ]
     if taxonomy is not None:
         chosen.append("taxonomy")
+    if site is not None:
+        chosen.append("site")
     if len(chosen) > 1:
         fail(f"choose one format, not {' and '.join('--' + c for c in chosen)}")
     if (depth is not None or max_per_leaf is not None) and taxonomy is None:
         fail("--depth and --max-per-leaf go with --taxonomy")
+    if site is not None:
+        if output is not None or any(v for v in (text, topic, section, venue, year, author, has_code)):
+            fail("--site exports the whole survey; its page has the filters (no -o or filters)")
+        _export_site(ctx, site)
+        return
     if taxonomy is not None:
         # --section picks the subtree to draw; the other filters pick the papers in its leaves.
         selection = filters(text, topic, None, venue, year, author, has_code)
@@ -426,6 +437,42 @@ def _export_taxonomy(ctx, fmt, output, selection, section, *, depth, max_per_lea
         if fmt == "svg":
             result = dot.to_svg(result)
     write_output(ctx, output, result)
+
+
+def _export_site(ctx, directory: Path) -> None:  # noqa: ANN001
+    """`export --site DIR`: index.html, data.js, app.js, style.css and taxonomy.svg (with Graphviz)."""
+    import shutil
+
+    from survey_db.outputs import dot, website
+    from survey_db.services.figures import taxonomy_tree
+    from survey_db.services.site import site_data
+    from survey_db.services.statistics import chart_rows
+
+    if directory.exists() and not directory.is_dir():
+        fail(f"{directory} is not a folder")
+    database = open_db(ctx)
+    with database.reading() as session:
+        data, stats = site_data(session)
+        tree = taxonomy_tree(session, max_per_leaf=12)
+    figure = None
+    if shutil.which("dot") is None:
+        note("Graphviz's dot is not installed (Debian: graphviz): the site has no taxonomy figure")
+    else:
+        figure = dot.to_svg(dot.to_dot(tree))
+    charts = [
+        {"title": "Papers per year", "rows": chart_rows(stats, "years")},
+        {"title": "Papers per section", "rows": chart_rows(stats, "sections")},
+        {"title": "Papers per venue", "rows": chart_rows(stats, "venues")},
+        {"title": "Papers per topic", "rows": chart_rows(stats, "topics")},
+        {"title": "Authors with the most papers", "rows": chart_rows(stats, "authors")},
+    ]
+    files = website.site_files(data, charts, figure)
+    from survey_db.atomic import replace_files
+
+    directory.mkdir(parents=True, exist_ok=True)
+    # All files are renamed into place at the end: a failure part way leaves the old site whole.
+    replace_files({directory / name: text for name, text in files.items()}, protected=[database_file(ctx)])
+    note(f"wrote the site of {len(data['papers'])} papers to {directory}/ (open {directory / 'index.html'})")
 
 
 def write_output(ctx, output: Path | None, result: str | bytes) -> None:  # noqa: ANN001
