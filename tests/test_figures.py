@@ -143,3 +143,46 @@ def test_svg_without_graphviz_is_a_clear_error(cli, seeded_db, monkeypatch: pyte
     assert result.exit_code == 1
     assert "Graphviz's dot program is not installed" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_markdown_into_readme_with_taxonomy_and_charts(cli, seeded_db, tmp_path: Path):
+    pytest.importorskip("matplotlib", reason="charts need the charts extra: pip install 'survey-db[charts]'")
+    readme = tmp_path / "README.md"
+    intro = (
+        "# My list\n\nWritten by hand.\n\n<!-- survey-db:begin -->\nold\n<!-- survey-db:end -->\n\nFooter.\n"
+    )
+    readme.write_text(intro, encoding="utf-8")
+    charts = str(tmp_path / "docs" / "charts")
+    result = cli(
+        "export", "--markdown", "--into", str(readme), "--with-taxonomy", "--charts", charts, db=seeded_db
+    )
+    assert result.exit_code == 0, result.stderr
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# My list\n\nWritten by hand.\n\n<!-- survey-db:begin -->\n")
+    assert text.endswith("<!-- survey-db:end -->\n\nFooter.\n")
+    region = text[text.index("<!-- survey-db:begin -->") : text.index("<!-- survey-db:end -->")]
+    diagram = cli("export", "--taxonomy", "mermaid", db=seeded_db).stdout
+    assert "```mermaid\n" + diagram + "```" in region  # the figure opens the region, before the contents
+    assert region.index("```mermaid") < region.index("![Papers per year](docs/charts/years.svg)")
+    assert region.index("![Authors with the most papers](docs/charts/authors.svg)") < region.index(
+        "## Contents"
+    )
+    for kind in ("years", "sections", "venues", "topics", "authors"):
+        assert (tmp_path / "docs" / "charts" / f"{kind}.svg").read_text().startswith("<?xml")
+    # Up to date: --check writes nothing and exits 0; the README's own lint finds no error.
+    before = (tmp_path / "docs" / "charts" / "years.svg").stat().st_mtime_ns
+    again = cli(
+        "export", "--markdown", "--into", str(readme), "--with-taxonomy", "--charts", charts, "--check",
+        db=seeded_db,
+    )  # fmt: skip
+    assert again.exit_code == 0 and "is up to date" in again.stderr
+    assert (tmp_path / "docs" / "charts" / "years.svg").stat().st_mtime_ns == before
+    assert cli("check", str(readme), db=seeded_db).exit_code == 0
+    (tmp_path / "docs" / "charts" / "years.svg").write_text("<svg/>")
+    stale = cli("export", "--markdown", "--into", str(readme), "--charts", charts, "--check", db=seeded_db)
+    assert stale.exit_code == 1 and "charts in" in stale.stderr and "years.svg" in stale.stderr
+    whole = cli("export", "--markdown", "--with-taxonomy", db=seeded_db).stdout
+    assert whole.startswith("# The Role of Small Models")
+    assert whole.index("<!-- survey-db:begin -->") < whole.index("```mermaid") < whole.index("## Contents")
+    wrong = cli("export", "--bibtex", "--with-taxonomy", db=seeded_db)
+    assert wrong.exit_code == 1 and "go with --markdown" in wrong.stderr

@@ -34,9 +34,9 @@ def site(cli, seeded_db, tmp_path: Path) -> Path:
     return folder
 
 
-def site_data(folder: Path) -> dict:
-    text = (folder / "data.js").read_text(encoding="utf-8")
-    prefix = "window.SURVEY_DATA = "
+def script_value(path: Path, name: str) -> dict:
+    text = path.read_text(encoding="utf-8")
+    prefix = f"window.{name} = "
     assert text.startswith(prefix) and text.endswith(";\n")
     return json.loads(text[len(prefix) : -2])
 
@@ -47,6 +47,12 @@ def query_keys(cli, db: str, *args: str) -> list[str]:
     return result.lines
 
 
+def open_site(page, url: str) -> None:  # noqa: ANN001
+    """Open the page and wait until search.js (loaded after the first paint) is in."""
+    page.goto(url)
+    page.wait_for_function("window.surveySite && window.surveySite.searchLoaded !== null")
+
+
 def visible_keys(page) -> list[str]:  # noqa: ANN001
     return page.eval_on_selector_all("#papers li.paper", "items => items.map(li => li.dataset.key)")
 
@@ -54,7 +60,7 @@ def visible_keys(page) -> list[str]:  # noqa: ANN001
 def test_site_files_are_offline_and_parse_with_html5lib(site: Path):
     html5lib = pytest.importorskip("html5lib", reason="html5lib is in the test extras")
     names = sorted(path.name for path in site.iterdir())
-    assert {"index.html", "data.js", "app.js", "style.css"} <= set(names)
+    assert {"index.html", "data.js", "search.js", "app.js", "style.css", "taxonomy.svg"} <= set(names)
     page = (site / "index.html").read_text(encoding="utf-8")
     parser = html5lib.HTMLParser(strict=True)
     parser.parse(page)  # strict: raises on the first parse error
@@ -64,10 +70,13 @@ def test_site_files_are_offline_and_parse_with_html5lib(site: Path):
         assert not re.match(r"[a-z]+:", ref), ref
         assert (site / ref).is_file(), ref
     assert 'type="module"' not in page
-    data = site_data(site)
+    data = script_value(site / "data.js", "SURVEY_DATA")
     assert len(data["papers"]) == 91 and data["title"] == "The Role of Small Models"
-    first = data["papers"][0]
-    assert first["k"] == "xie2023data" and first["b"].startswith("@inproceedings{xie2023data,")
+    assert data["papers"][0]["k"] == "xie2023data"
+    search = script_value(site / "search.js", "SURVEY_SEARCH")
+    assert len(search["b"]) == len(search["s"]) == 91
+    assert search["b"][0].startswith("@inproceedings{xie2023data,")
+    assert search["s"][0].startswith(" data selection for language models ")
 
 
 def test_site_export_errors(cli, seeded_db, tmp_path: Path):
@@ -94,7 +103,7 @@ def test_site_in_chromium_agrees_with_query(cli, seeded_db, site: Path):
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
-        page.goto((site / "index.html").as_uri())
+        open_site(page, (site / "index.html").as_uri())
         # All 91 papers are in the page on first load, without a click, in the table order of `query`.
         assert visible_keys(page) == every and len(every) == 91
         assert page.inner_text("#count") == "91 papers"
@@ -125,11 +134,17 @@ def test_site_in_chromium_agrees_with_query(cli, seeded_db, site: Path):
         # The filter state is in the address: opening it again shows the same papers.
         url = page.url
         assert "topic=Model%20Routing" in url and "section=efficient-inference" in url
-        page.goto((site / "index.html").as_uri())
+        open_site(page, (site / "index.html").as_uri())
         assert len(visible_keys(page)) == 91
-        page.goto(url)
+        open_site(page, url)
         page.reload()
+        page.wait_for_function("window.surveySite && window.surveySite.searchLoaded !== null")
         assert visible_keys(page) == in_section
+        # A search in the address waits for search.js, then shows what `survey query` finds.
+        page.goto((site / "index.html").as_uri() + "#q=speculative%20dec")
+        page.wait_for_function("document.getElementById('count').textContent.startsWith('3 of 91')")
+        assert visible_keys(page) == query_keys(cli, seeded_db, "speculative dec")
+        assert page.input_value("#q") == "speculative dec"
 
         # Years, venue and code.
         page.click("#reset")
@@ -156,7 +171,7 @@ def test_copy_bibtex_button(cli, seeded_db, site: Path):
     with chromium_context(viewport=DESKTOP) as browser:
         browser.grant_permissions(["clipboard-read", "clipboard-write"])
         page = browser.new_page()
-        page.goto((site / "index.html").as_uri())
+        open_site(page, (site / "index.html").as_uri())
         page.fill("#q", "leviathan")
         assert visible_keys(page) == ["leviathan2023fast"]
         # Reached and pressed with the keyboard.

@@ -297,6 +297,18 @@ def export(
     check_only: Annotated[
         bool, typer.Option("--check", help="With --into: write nothing; exit 1 if the README is out of date.")
     ] = False,
+    with_taxonomy: Annotated[
+        bool,
+        typer.Option(
+            "--with-taxonomy", help="Markdown: the taxonomy as a Mermaid figure before the contents."
+        ),
+    ] = False,
+    charts: Annotated[
+        Path | None,
+        typer.Option(
+            "--charts", metavar="DIR", help="Markdown: write the charts (SVG) into DIR and show them."
+        ),
+    ] = None,
     topic: Topics = None,
     section: SectionOpt = None,
     venue: Venue = None,
@@ -355,6 +367,8 @@ def export(
         fail("--check needs --into README.md")
     if strict and aux is None:
         fail("--strict goes with --aux")
+    if (with_taxonomy or charts is not None) and fmt != "markdown":
+        fail("--with-taxonomy and --charts go with --markdown")
     selection = filters(text, topic, section, venue, year, author, has_code)
     from survey_db.atomic import refuse_protected
 
@@ -368,13 +382,25 @@ def export(
             citations = _citations(session, aux, strict=strict)
             if not citations.everything:
                 selection.keys = list(citations.stored.values())
+        before = None
+        if with_taxonomy or charts is not None:
+            readme = (
+                into if into is not None else output if output is not None and str(output) != "-" else None
+            )
+            before = _readme_figures(
+                ctx, session, selection, with_taxonomy, charts, readme, write=not check_only
+            )
         if into is not None:
             from survey_db.services.io import read_text
 
             current = read_text(into)
-            result = exporting.into_readme(session, current, selection, style=style, toc_depth=toc_depth)
+            result = exporting.into_readme(
+                session, current, selection, style=style, toc_depth=toc_depth, before=before
+            )
         elif fmt == "markdown":
-            result = exporting.to_markdown(session, selection, style=style or "html", toc_depth=toc_depth)
+            result = exporting.to_markdown(
+                session, selection, style=style or "html", toc_depth=toc_depth, before=before
+            )
         elif fmt in ("bibtex", "biblatex"):
             from survey_db.services.query import find_ids
 
@@ -413,6 +439,54 @@ def export(
         atomic_write(output, result, protected=[database_file(ctx)])
         if not is_stream_target(output):
             note(f"wrote {output}")
+
+
+def _readme_figures(
+    ctx, session, selection, with_taxonomy: bool, charts: Path | None, readme, *, write: bool
+) -> str:  # noqa: ANN001
+    """Markdown for the top of a README's generated region: the taxonomy as a Mermaid block, and the
+    charts, written as SVG files into `charts` (unless not `write`: --check) and linked relative to the
+    README's folder."""
+    import os
+
+    blocks = []
+    if with_taxonomy:
+        from dataclasses import replace
+
+        from survey_db.outputs import mermaid
+        from survey_db.services.figures import taxonomy_tree
+
+        tree = taxonomy_tree(session, replace(selection, section=None), section=selection.section)
+        blocks.append("```mermaid\n" + mermaid.to_mermaid(tree) + "```")
+    if charts is not None:
+        from survey_db.atomic import replace_files
+        from survey_db.outputs.charts import PLOTS, TITLES, draw_chart
+        from survey_db.services.io import get_meta
+        from survey_db.services.statistics import chart_rows, survey_stats
+
+        if charts.exists() and not charts.is_dir():
+            fail(f"{charts} is not a folder")
+        stats = survey_stats(session)
+        title = get_meta(session).get("title")
+        drawn = {charts / f"{kind}.svg": draw_chart(kind, chart_rows(stats, kind), "svg", survey_title=title)
+                 for kind in PLOTS}  # fmt: skip
+        if write:
+            charts.mkdir(parents=True, exist_ok=True)
+            replace_files(
+                {path: svg.decode("utf-8") for path, svg in drawn.items()}, protected=[database_file(ctx)]
+            )
+            note(f"wrote {len(drawn)} charts into {charts}")
+        else:
+            stale = [p.name for p, svg in drawn.items() if not p.is_file() or p.read_bytes() != svg]
+            if stale:
+                fail(f"charts in {charts} are out of date ({', '.join(stale)}); run without --check")
+        base = Path(readme).absolute().parent if readme is not None else Path.cwd()
+        links = []
+        for kind, path in zip(PLOTS, drawn, strict=True):
+            relative = Path(os.path.relpath(path.absolute(), base)).as_posix()
+            links.append(f"![{TITLES[kind]}]({relative.replace(' ', '%20')})")
+        blocks.append("\n".join(links))
+    return "\n\n".join(blocks)
 
 
 TAXONOMY_FORMATS = ("forest", "mermaid", "dot", "svg")

@@ -1,6 +1,7 @@
-"""The survey as a static website: index.html rendered with Jinja2, the data in a classic script
-(data.js, which Chromium runs from file:// where it blocks fetch and module scripts), the script and style
-sheet, and the taxonomy figure. Everything is in the folder: no CDN, it works offline and on GitHub Pages."""
+"""The survey as a static website: index.html rendered with Jinja2, the data in classic scripts
+(data.js, and search.js with the search texts and BibTeX; Chromium runs classic scripts from file://, where
+it blocks fetch and module scripts), the script and style sheet, and the taxonomy figure. Everything is in
+the folder: no CDN, it works offline and on GitHub Pages."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def site_files(data: dict, charts: list[dict], taxonomy_svg: str | None) -> dict
     """
     from jinja2 import Environment, PackageLoader, select_autoescape
 
+    papers = data["papers"]
     environment = Environment(
         loader=PackageLoader("survey_db.outputs", "site"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -37,10 +39,10 @@ def site_files(data: dict, charts: list[dict], taxonomy_svg: str | None) -> dict
             charts=[_bars(chart) for chart in charts],
             taxonomy_figure=taxonomy_svg is not None,
         ),
-        # JSON is JavaScript; "</" is escaped so that the text could also sit inside a <script> element.
-        "data.js": "window.SURVEY_DATA = "
-        + json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-        + ";\n",
+        # What the first render needs; search.js (every paper's search text and BibTeX, most of the bytes)
+        # is loaded after the first paint, so a large survey shows its first papers at once.
+        "data.js": _script("SURVEY_DATA", {**data, "papers": [_without(p, ("s", "b")) for p in papers]}),
+        "search.js": _script("SURVEY_SEARCH", {"s": [p["s"] for p in papers], "b": [p["b"] for p in papers]}),
     }
     package = resources.files("survey_db.outputs") / "site"
     for name in ASSETS:
@@ -48,6 +50,17 @@ def site_files(data: dict, charts: list[dict], taxonomy_svg: str | None) -> dict
     if taxonomy_svg is not None:
         files["taxonomy.svg"] = taxonomy_svg
     return files
+
+
+def _script(name: str, value: object) -> str:
+    """A classic script setting window[name]: JSON is JavaScript, and "</" is escaped so that the text
+    could also sit inside a <script> element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return f"window.{name} = {text};\n"
+
+
+def _without(paper: dict, names: tuple[str, ...]) -> dict:
+    return {name: value for name, value in paper.items() if name not in names}
 
 
 def _tree(sections: list[dict]) -> list[dict]:

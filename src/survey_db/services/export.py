@@ -468,19 +468,26 @@ def markdown_sections(session: Session, filters: Filters | None, *, include_empt
 
 
 def to_markdown(
-    session: Session, filters: Filters | None, *, style: str = "html", toc_depth: int | None = None
+    session: Session,
+    filters: Filters | None,
+    *,
+    style: str = "html",
+    toc_depth: int | None = None,
+    before: str | None = None,
 ) -> str:
     """A README: the survey title as H1, a contents list (`toc_depth` levels, by default the two that
-    awesome-lint takes), and each section's papers in placement order."""
+    awesome-lint takes), and each section's papers in placement order; `before` (Markdown: the taxonomy
+    figure, charts) opens the generated region."""
     from survey_db import markdown
 
     title = get_meta(session).get("title", "Papers")
-    return markdown.render_readme(
+    readme = markdown.render_readme(
         title,
         markdown_sections(session, filters),
         style=style,
         toc_depth=toc_depth or markdown.DEFAULT_TOC_DEPTH,
     )
+    return _open_region(readme, before) if before else readme
 
 
 def into_readme(
@@ -490,9 +497,11 @@ def into_readme(
     *,
     style: str | None = None,
     toc_depth: int | None = None,
+    before: str | None = None,
 ) -> str:
     """The README with only the region between its marker comments regenerated, in the style and contents
-    depth its begin marker records (those given here instead, recorded for the next time)."""
+    depth its begin marker records (those given here instead, recorded for the next time); `before`
+    (Markdown) opens the region."""
     from survey_db import markdown
 
     recorded = markdown.region_options(readme_text)
@@ -502,4 +511,14 @@ def into_readme(
     generated = markdown.render_sections(
         markdown_sections(session, filters), style=style, toc_depth=toc_depth
     )
+    if before:
+        generated = before.strip("\n") + "\n\n" + generated
     return markdown.replace_region(readme_text, generated, markdown.begin_marker(style, toc_depth))
+
+
+def _open_region(readme: str, before: str) -> str:
+    """`readme` (as render_readme writes it) with `before` first in its generated region."""
+    lines = readme.split("\n")
+    opening = "<!-- survey-db:begin"
+    at = next(i for i, line in enumerate(lines) if line.startswith(opening))
+    return "\n".join([*lines[: at + 1], "", before.strip("\n"), *lines[at + 1 :]])

@@ -14,6 +14,28 @@
                   "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "þ": "th" };
   var FIELDS = ["q", "topic", "section", "from", "to", "venue", "code", "sort"];
 
+  // Every paper's search text (p.s) and BibTeX entry (p.b) come with search.js, loaded after the first
+  // paint: most of the data, and not needed to show the first papers.
+  var searchReady = new Promise(function (resolve, reject) {
+    loadSearch = function () {
+      var script = document.createElement("script");
+      script.src = "search.js";
+      script.onload = function () {
+        var extra = window.SURVEY_SEARCH;
+        for (var i = 0; i < PAPERS.length; i++) {
+          PAPERS[i].s = extra.s[i];
+          PAPERS[i].b = extra.b[i];
+        }
+        searchLoaded = true;
+        resolve();
+      };
+      script.onerror = function () { reject(new Error("search.js could not be loaded")); };
+      document.body.appendChild(script);
+    };
+  });
+  var loadSearch;
+  var searchLoaded = false;
+
   var $ = function (id) { return document.getElementById(id); };
   var list = $("papers");
   var state = emptyState();
@@ -130,6 +152,12 @@
   }
 
   function render() {
+    if (state.q && !searchLoaded) {
+      // Typed before search.js arrived: the list follows as soon as it is there.
+      $("count").textContent = "Loading the search…";
+      searchReady.then(render);
+      return;
+    }
     matches = select();
     shown = 0;
     list.textContent = "";
@@ -246,7 +274,7 @@
     var button = event.target.closest("button.copy");
     if (button) {
       var paper = PAPERS[Number(button.getAttribute("data-index"))];
-      copyText(paper.b).then(function () {
+      searchReady.then(function () { return copyText(paper.b); }).then(function () {
         button.setAttribute("data-copied", "1");
         $("copied").textContent = "Copied the BibTeX of " + paper.k;
       }, function () {
@@ -276,8 +304,12 @@
   fromHash();
   render();
   // For the benchmark: when the first list was built, and when it was first painted.
-  window.surveySite = { rendered: performance.now(), painted: null };
+  window.surveySite = { rendered: performance.now(), painted: null, searchLoaded: null };
   requestAnimationFrame(function () {
-    setTimeout(function () { window.surveySite.painted = performance.now(); }, 0);
+    setTimeout(function () {
+      window.surveySite.painted = performance.now();
+      loadSearch();
+    }, 0);
   });
+  searchReady.then(function () { window.surveySite.searchLoaded = performance.now(); });
 })();
