@@ -129,7 +129,10 @@ def test_svg_drawn_by_graphviz_names_every_section(cli, seeded_db, tmp_path: Pat
     result = cli("export", "--taxonomy", "svg", "-o", str(target), db=seeded_db)
     assert result.exit_code == 0, result.stderr
     root = ET.parse(target).getroot()
-    texts = {" ".join("".join(el.itertext()).split()) for el in root.iter("{http://www.w3.org/2000/svg}text")}
+    # A long title wraps over lines of its box: one <text> element each, in order.
+    texts = " ".join(
+        " ".join("".join(el.itertext()).split()) for el in root.iter("{http://www.w3.org/2000/svg}text")
+    )
     for title in section_titles(cli, seeded_db):
         assert title in texts, title
     source = cli("export", "--taxonomy", "dot", db=seeded_db).stdout

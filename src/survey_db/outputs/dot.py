@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from survey_db.errors import SurveyError
 from survey_db.outputs.tree import TreeNode
 
 NAMES_PER_LINE = 4
+TITLE_WIDTH = 30  # characters per line of a section's box; long titles wrap at spaces
 
 
 def to_dot(root: TreeNode) -> str:
@@ -21,7 +24,8 @@ def to_dot(root: TreeNode) -> str:
 
     def visit(node: TreeNode, parent: str | None) -> None:
         name = f"n{next(counter)}"
-        lines.append(f"  {name} [label={_quote(node.title)}];")
+        title = "\\n".join(_escape(line) for line in textwrap.wrap(" ".join(node.title.split()), TITLE_WIDTH))
+        lines.append(f'  {name} [label="{title}"];')
         if parent:
             lines.append(f"  {parent} -> {name};")
         for child in node.children:
@@ -64,6 +68,3 @@ def to_svg(dot_source: str) -> str:
 def _escape(text: str) -> str:
     return " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"')
 
-
-def _quote(text: str) -> str:
-    return f'"{_escape(text)}"'

@@ -9,7 +9,7 @@
   var TOPICS = DATA.topics;
   // Up to ALL_AT_ONCE papers are all shown at once; a larger survey shows PAGE at a time.
   var ALL_AT_ONCE = 500;
-  var PAGE = 200;
+  var PAGE = 100;
   var SPECIAL = { "ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE",
                   "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "þ": "th" };
   var FIELDS = ["q", "topic", "section", "from", "to", "venue", "code", "sort"];
