@@ -27,7 +27,9 @@ def to_forest(root: TreeNode, *, title: str | None = None) -> str:
         "  for tree={",
         "    grow'=0,",
         "    draw=gray!80, rounded corners, line width=0.5pt,",
-        "    align=left, anchor=base west, parent anchor=east, child anchor=west,",
+        # TikZ's align (forest's own `align` makes a tabular, which never wraps at the text width).
+        "    node options+={align=left},",
+        "    anchor=base west, parent anchor=east, child anchor=west,",
         "    font=\\footnotesize, inner xsep=3pt, inner ysep=2pt,",
         "    s sep=2pt, l sep=8pt,",
         "    edge={draw=gray!80, line width=0.5pt},",
@@ -36,7 +38,7 @@ def to_forest(root: TreeNode, *, title: str | None = None) -> str:
         "  where level=0{font=\\small\\bfseries, fill=blue!12}{},",
     ]
     for level in range(1, levels):
-        width = 6 + level
+        width = 6 + 2 * level
         fill = LEVEL_FILLS[(level - 1) % len(LEVEL_FILLS)]
         lines.append(f"  where level={level}{{text width={width}em, fill={fill}}}{{}},")
     _node(root, lines, "  ")
