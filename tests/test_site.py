@@ -207,3 +207,32 @@ def test_axe_finds_no_serious_violation(site: Path, width: str):
         if v["impact"] in ("serious", "critical")
     ]
     assert not bad, bad
+
+
+@pytest.mark.timeout(300)
+def test_hostile_text_stays_text(cli, empty_db, tmp_path: Path):
+    """Titles, names, topics and sections are text in the page, never markup or script."""
+    hostile = '<img src=x onerror="window.hacked=1">'
+    assert cli("section", "add", f"Attacks {hostile}", db=empty_db).exit_code == 0
+    added = cli(
+        "add", "--title", f"On {hostile} </script><script>window.hacked=2</script>", "--author", "Ann O'Hara",
+        "--year", "2024", "--topic", f"T {hostile}", "--section", f"Attacks {hostile}",
+        "--url", "https://example.org/p", db=empty_db,
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    folder = tmp_path / "site"
+    assert cli("export", "--site", str(folder), db=empty_db).exit_code == 0
+    html5lib = pytest.importorskip("html5lib", reason="html5lib is in the test extras")
+    parser = html5lib.HTMLParser(strict=True)
+    parser.parse((folder / "index.html").read_text(encoding="utf-8"))
+    with chromium_context(viewport=DESKTOP) as browser:
+        page = browser.new_page()
+        open_site(page, (folder / "index.html").as_uri())
+        assert page.evaluate("window.hacked") is None
+        assert page.locator("img[src=x]").count() == 0
+        assert hostile in page.inner_text("#papers")
+        # A section's title cannot hold ">" (it separates the parts of a section path).
+        assert "Attacks " + hostile.rstrip(">") in page.inner_text("nav.taxonomy")
+        page.fill("#q", "hara")
+        assert visible_keys(page) == query_keys(cli, empty_db, "hara")
+        assert page.evaluate("window.hacked") is None
