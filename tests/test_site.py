@@ -158,11 +158,8 @@ def test_site_in_chromium_agrees_with_query(cli, seeded_db, site: Path):
         )
         page.click("#reset")
         page.select_option("#sort", "year")
-        assert (
-            visible_keys(page)
-            == query_keys(cli, seeded_db, "--sort", "year")[:0]
-            + cli("query", "--sort", "year", "--format", "keys", db=seeded_db).lines
-        )
+        newest = cli("query", "--sort", "year", "--format", "keys", db=seeded_db).lines
+        assert visible_keys(page) == newest
         assert not errors, errors
 
 
