@@ -161,9 +161,10 @@ def test_markdown_into_readme_with_taxonomy_and_charts(cli, seeded_db, tmp_path:
     )
     assert result.exit_code == 0, result.stderr
     text = readme.read_text(encoding="utf-8")
-    assert text.startswith("# My list\n\nWritten by hand.\n\n<!-- survey-db:begin -->\n")
+    assert text.startswith("# My list\n\nWritten by hand.\n\n<!-- survey-db:begin")
     assert text.endswith("<!-- survey-db:end -->\n\nFooter.\n")
-    region = text[text.index("<!-- survey-db:begin -->") : text.index("<!-- survey-db:end -->")]
+    region = text[text.index("<!-- survey-db:begin") : text.index("<!-- survey-db:end -->")]
+    assert region.split("\n")[1:3] == ["", "```mermaid"]  # the figure opens the region
     diagram = cli("export", "--taxonomy", "mermaid", db=seeded_db).stdout
     assert "```mermaid\n" + diagram + "```" in region  # the figure opens the region, before the contents
     assert region.index("```mermaid") < region.index("![Papers per year](docs/charts/years.svg)")
@@ -186,6 +187,6 @@ def test_markdown_into_readme_with_taxonomy_and_charts(cli, seeded_db, tmp_path:
     assert stale.exit_code == 1 and "charts in" in stale.stderr and "years.svg" in stale.stderr
     whole = cli("export", "--markdown", "--with-taxonomy", db=seeded_db).stdout
     assert whole.startswith("# The Role of Small Models")
-    assert whole.index("<!-- survey-db:begin -->") < whole.index("```mermaid") < whole.index("## Contents")
+    assert whole.index("<!-- survey-db:begin") < whole.index("```mermaid") < whole.index("## Contents")
     wrong = cli("export", "--bibtex", "--with-taxonomy", db=seeded_db)
     assert wrong.exit_code == 1 and "go with --markdown" in wrong.stderr
