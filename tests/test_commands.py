@@ -103,12 +103,15 @@ def test_usage_error_exits_2(cli, db):
         (["query", "--venue", "ICML", "--venue", "NeurIPS"], "--venue"),
         (["add", "--title", "One", "--title", "Two"], "--title"),
         (["keys", "regenerate", "--pattern", "{author}", "--pattern", "{year}"], "--pattern"),
+        (["--db", "other.db", "query"], "--db"),  # the root's own option, beside the fixture's --db
     ],
 )
 def test_an_option_of_one_value_given_twice_is_a_usage_error(cli, db, args, option):
     result = cli(*args, db=db)
     assert result.exit_code == 2 and f"Error: {option} is given more than once; give it once" in result.stderr
     assert result.stdout == "" and papers(cli, db) == []
+    bare = cli(db=None)  # the root's help options are still both after the check
+    assert "-h, --help" in bare.stdout + bare.stderr
     # Options that take several values still repeat.
     assert cli("query", "--topic", "A", "--topic", "B", db=db).exit_code == 1  # unknown topics, not usage
 

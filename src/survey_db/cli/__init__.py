@@ -20,6 +20,10 @@ class SurveyGroup(TyperGroup):
     """Turns errors a user can act on into one line on stderr and exit code 1, never a traceback; refuses
     an option that takes one value given twice (click would silently keep the last)."""
 
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        _refuse_repeated_options(self, ctx.info_name, ctx.parent, args)  # the group's own: --db
+        return super().parse_args(ctx, args)
+
     def resolve_command(self, ctx: typer.Context, args: list[str]):  # noqa: ANN201
         name, command, rest = super().resolve_command(ctx, args)
         if command is not None and not isinstance(command, TyperGroup):
@@ -66,11 +70,14 @@ def is_driver_error(exc: BaseException) -> bool:
     return module == "sqlite3" or module.startswith(("psycopg", "_sqlite3"))
 
 
-def _refuse_repeated_options(command, name: str | None, parent: typer.Context, args: list[str]) -> None:  # noqa: ANN001
+def _refuse_repeated_options(  # noqa: ANN001
+    command, name: str | None, parent: typer.Context | None, args: list[str]
+) -> None:
     """A usage error (exit 2) when an option that takes one value is given more than once."""
     from typer._click.exceptions import ClickException, UsageError
 
-    ctx = command.context_class(command, parent=parent, info_name=name, resilient_parsing=True)
+    settings = {**(command.context_settings or {}), "resilient_parsing": True}
+    ctx = command.context_class(command, parent=parent, info_name=name, **settings)
     try:
         _, _, order = command.make_parser(ctx).parse_args(args=list(args))
     except ClickException:
