@@ -119,10 +119,20 @@ def test_authors_glued_by_an_undefined_macro_are_kept_as_a_field(cli, empty_db, 
     result = cli("import", bib, db=empty_db)
     assert result.exit_code == 0, result.stderr
     assert "1 added" in result.stdout and "1 value kept as a plain field" in result.stdout
-    assert "glued.bib:1: glued: author too long to store as author" in result.stderr
+    assert "glued.bib:1: glued: author holds a value too long to store" in result.stderr
     stored = papers(cli, empty_db)["glued"]
     assert stored["authors"] == [] and "Ann Author0andAnn Author1and" in stored["extra"]["author"]
     assert "Author0andAnn Author1and" in cli("export", "--bibtex", db=empty_db).stdout
+
+
+def test_a_keyword_too_long_for_a_topic_keeps_the_keywords_as_a_field(cli, empty_db, tmp_path):
+    keywords = "short one, " + "a keyword that is really a whole sentence " * 6
+    bib = write(tmp_path, "kw.bib", f"@misc{{kw, title = {{T}}, keywords = {{{keywords}}}}}\n")
+    result = cli("import", bib, db=empty_db)
+    assert result.exit_code == 0, result.stderr
+    assert "kw.bib:1: kw: keywords holds a value too long to store" in result.stderr
+    stored = papers(cli, empty_db)["kw"]
+    assert stored["topics"] == [] and stored["extra"]["keywords"].startswith("short one, a keyword")
 
 
 def test_warnings_past_ten_of_a_kind_are_counted(cli, empty_db, tmp_path):

@@ -600,6 +600,11 @@ def authors_latex(names: list[Name]) -> str:
     return _encode_authors(names, False)
 
 
+def topics_latex(topics: list[str]) -> str:
+    """A keywords field's LaTeX for topics, as `format_bibtex` writes it (UTF-8 kept)."""
+    return _encode_topics(topics, False)
+
+
 def _encode_authors(names: list[Name], ascii: bool) -> str:  # noqa: A002
     cache = _NAME_TEXT[ascii]
     if len(cache) > 1 << 17:

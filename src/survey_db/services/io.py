@@ -497,12 +497,12 @@ class _Importer:
 
 
 def _keep_as_fields(record: PaperRecord, report: ImportReport) -> bool:
-    """Make a .bib record storable by keeping its too long authors, venue or pages as plain fields, as
-    written (BibTeX reads them: an author list glued by an undefined `and` macro is one long name); True
+    """Make a .bib record storable by keeping its too long authors, venue, pages or keywords as plain
+    fields (BibTeX reads them: an author list glued by an undefined `and` macro is one long name); True
     when that is enough, with a warning for each field kept so."""
     from dataclasses import replace
 
-    from survey_db.bibtex import authors_latex
+    from survey_db.bibtex import authors_latex, topics_latex
     from survey_db.latex import unicode_to_latex
     from survey_db.services.store import check_record
 
@@ -512,11 +512,13 @@ def _keep_as_fields(record: PaperRecord, report: ImportReport) -> bool:
         ("venue_full", venue_field, "journaltitle" if record.entry_type == "article" else "booktitle"),
         ("venue", "shortvenue", "shortvenue"),
         ("pages", "pages", "pages"),
+        ("topics", "keywords", "keywords"),
     ]
+    latex = {"authors": authors_latex, "topics": topics_latex}
     cleared: dict[str, object] = {}
     for attribute, _, _ in movable:
         if getattr(record, attribute):
-            cleared[attribute] = [] if attribute == "authors" else None
+            cleared[attribute] = [] if attribute in latex else None
             try:
                 check_record(replace(record, **cleared), require_title=False)
             except InputError:
@@ -529,8 +531,7 @@ def _keep_as_fields(record: PaperRecord, report: ImportReport) -> bool:
         if attribute not in cleared or name in record.extra:
             continue
         value = getattr(record, attribute)
-        text = authors_latex(value) if attribute == "authors" else unicode_to_latex(value, False)
-        record.extra[name] = text
+        record.extra[name] = latex[attribute](value) if attribute in latex else unicode_to_latex(value, False)
         if raw_key in record.raw:
             record.raw[name] = record.raw.pop(raw_key)
         setattr(record, attribute, cleared[attribute])
@@ -541,7 +542,7 @@ def _keep_as_fields(record: PaperRecord, report: ImportReport) -> bool:
         return False
     where = f"{record.source}: {record.key}: " if record.source else f"{record.key}: "
     for name in kept:
-        message = f"{where}{name} too long to store as {name} (an undefined macro?); kept as a plain field"
+        message = f"{where}{name} holds a value too long to store (an undefined macro?); kept as a field"
         report.warn(KEPT_AS_FIELD, [message])
     return True
 
