@@ -125,6 +125,7 @@ def test_dry_run_prints_bibtex_and_writes_nothing(cli, empty_db, services):
     result = cli("add", "2022.acl-long.245", "--dry-run", db=empty_db)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("@inproceedings{chen2022imputing,")
+    assert "  editor = {Muresan, Smaranda and Nakov, Preslav and Villavicencio, Aline},\n" in result.stdout
     assert "dry run, nothing written" in result.stderr
     assert cli("query", "--format", "keys", db=empty_db).stdout == ""
 

@@ -62,6 +62,9 @@ def record_from_bibtex(text: str, service: str) -> PaperRecord:
     for name in _SERVICE_FIELDS:
         record.extra.pop(name, None)
         record.raw.pop(name, None)
+    # Services wrap long values over indented lines; BibTeX reads any run of spaces as one.
+    record.extra = {name: " ".join(value.split()) for name, value in record.extra.items()}
+    record.raw = {name: " ".join(value.split()) for name, value in record.raw.items()}
     record.key = None
     record.source = service_name(service)
     return record
