@@ -41,6 +41,10 @@ def test_mask_passwords() -> None:
         "at postgresql+psycopg://survey:***@db:5432/s."
     )
     assert mask_passwords("postgresql://u:p@ss/w@h/d") == "postgresql://u:***@h/d"
+    assert mask_passwords(f"invalid dsn: host=h password={SECRET} x") == "invalid dsn: host=h password=*** x"
+    assert mask_passwords('password authentication failed for user "u"') == (
+        'password authentication failed for user "u"'
+    )
     assert mask_passwords("sqlite:////tmp/a@b:c.db and postgresql://h/d") == (
         "sqlite:////tmp/a@b:c.db and postgresql://h/d"
     )
@@ -348,6 +352,27 @@ main()
 """
 
 
+# The same, stopping inside a statement that SQLAlchemy runs in the import's write transaction.
+PAUSE_IN_STATEMENT = """
+import sys, time
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+seen = []
+
+@event.listens_for(Engine, "before_cursor_execute")
+def pausing(conn, cursor, statement, parameters, context, executemany):
+    if statement.lstrip().startswith("INSERT") and not seen:  # the first row the import writes
+        seen.append(statement)
+        sys.stderr.write("PAUSED" + chr(10)); sys.stderr.flush()
+        time.sleep(60)
+
+from survey_db.cli import main
+sys.argv = ["survey", *sys.argv[1:]]
+main()
+"""
+
+
 def _large_bib(path: Path) -> Path:
     entries = [
         f"@article{{big{i},\n  title = {{Paper number {i} on speculative decoding}},\n"
@@ -370,7 +395,16 @@ def _process_group_gone(group: int, within: float = 10.0) -> bool:
     return False
 
 
-def test_ctrl_c_during_a_large_import(empty_db, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("where", "sig", "code"),
+    [
+        (PAUSE_IN_IMPORT, signal.SIGINT, 130),
+        (PAUSE_IN_STATEMENT, signal.SIGINT, 130),
+        (PAUSE_IN_STATEMENT, signal.SIGTERM, 143),
+    ],
+    ids=["ctrl-c-between-batches", "ctrl-c-in-a-statement", "sigterm-in-a-statement"],
+)
+def test_ctrl_c_during_a_large_import(empty_db, tmp_path: Path, where: str, sig: int, code: int) -> None:
     from survey_db.services.bibstream import PARALLEL_BYTES
 
     bib = _large_bib(tmp_path / "large.bib")
@@ -378,7 +412,7 @@ def test_ctrl_c_during_a_large_import(empty_db, tmp_path: Path) -> None:
     before = snapshot(empty_db)
     env = {**subprocess_env(tmp_path), "SURVEY_DB": empty_db}
     child = subprocess.Popen(
-        [sys.executable, "-c", PAUSE_IN_IMPORT, "import", str(bib)],
+        [sys.executable, "-c", where, "import", str(bib)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -388,9 +422,9 @@ def test_ctrl_c_during_a_large_import(empty_db, tmp_path: Path) -> None:
     assert child.stderr is not None
     line = child.stderr.readline()
     assert line == "PAUSED\n", line + child.stderr.read()
-    os.killpg(child.pid, signal.SIGINT)
+    os.killpg(child.pid, sig)
     out, err = child.communicate(timeout=60)
-    assert child.returncode == 130, err
+    assert child.returncode == code, err
     assert err.strip() == "interrupted; nothing was changed", err
     assert _process_group_gone(child.pid), "the parsing child process outlived the import"
     assert snapshot(empty_db) == before
