@@ -124,7 +124,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=5, help="page loads per size")
     parser.add_argument("--output", type=Path, default=HERE / "SITE.md")
     args = parser.parse_args(argv)
+    import os
+
     rows = []
+    load_before = os.getloadavg()[0]
     for n in args.sizes:
         found = measure(build(n, args.work), args.repeats)
         print(n, found, file=sys.stderr)
@@ -136,6 +139,8 @@ def main(argv: list[str] | None = None) -> None:
         "generated collection, opened from file:// in headless Chromium (Debian's) on this machine;",
         f"{args.repeats} page loads per size, every keystroke of typing {KEYSTROKES!r} in the search field",
         "and choosing a topic and back. Targets: first render < 1000 ms, keystroke < 100 ms.",
+        f"Load average (1 min) before / after the run: {load_before:.1f} / {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores (other work on the machine slows every figure).",
         "",
         "| papers | site | first render (median / max) | list built | search ready "
         "| keystroke (median / p95 / max) | topic choice (median / max) |",
