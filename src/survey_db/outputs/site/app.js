@@ -28,6 +28,13 @@
         }
         searchLoaded = true;
         resolve();
+        // One search in idle time compiles the filtering code before the first keystroke needs it.
+        setTimeout(function () {
+          var typed = state.q;
+          state.q = "e";
+          select();
+          state.q = typed;
+        }, 0);
       };
       script.onerror = function () { reject(new Error("search.js could not be loaded")); };
       document.body.appendChild(script);
