@@ -29,25 +29,77 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp"))
 
 
+class FullDiskFile:
+    """A file object that says ENOSPC once the bytes written pass the space left (the fallback where a
+    tmpfs cannot be mounted)."""
+
+    def __init__(self, real, space: list[int]):  # noqa: ANN001
+        self._real, self._space = real, space
+
+    def write(self, data):  # noqa: ANN001, ANN201
+        size = len(data.encode("utf-8") if isinstance(data, str) else data)
+        if size > self._space[0]:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        self._space[0] -= size
+        return self._real.write(data)
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self._real, name)
+
+    def __enter__(self):  # noqa: ANN204
+        return self
+
+    def __exit__(self, *exc) -> None:  # noqa: ANN002
+        self._real.close()
+
+
+DISKS: dict[Path, list[int]] = {}  # a fallback disk's folder -> [bytes left]
+
+
 @contextlib.contextmanager
 def small_disk(tmp_path: Path):
-    """A 2 MB tmpfs (a disk that fills up); where mounting is not allowed, skip with the reason (the
-    ENOSPC-raising file object tests below cover the same path without a mount)."""
+    """A 2 MB tmpfs (a disk that fills up). Where mounting is not allowed (or SURVEY_TEST_NO_MOUNT=1), a
+    folder whose files written by survey_db.atomic say ENOSPC once `fill` has used the space up."""
     mount = tmp_path / "small"
     mount.mkdir()
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True, text=True
-    )
-    if made.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {made.stderr.strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
+    made = None
+    if os.environ.get("SURVEY_TEST_NO_MOUNT") != "1":
+        made = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True, text=True
+        )
+    if made is not None and made.returncode == 0:
+        try:
+            yield mount
+        finally:
+            subprocess.run(["umount", "-l", str(mount)], check=False)
+        return
+    from survey_db import atomic
+
+    space = DISKS.setdefault(mount, [2 << 20])
+    real_fdopen = atomic.os.fdopen
+
+    def fdopen(fd, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        handle = real_fdopen(fd, *args, **kwargs)
+        where = Path(os.readlink(f"/proc/self/fd/{fd}")).parent
+        return FullDiskFile(handle, space) if where == mount else handle
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(atomic.os, "fdopen", fdopen)
+        try:
+            yield mount
+        finally:
+            DISKS.pop(mount, None)
+
+
+def mounted(disk: Path) -> bool:
+    return disk not in DISKS
 
 
 def fill(disk: Path, leave: int) -> None:
     """Fill the small disk up to `leave` free bytes."""
+    if not mounted(disk):
+        DISKS[disk][0] = leave
+        return
     free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
     (disk / "filler").write_bytes(b"\0" * max(free - leave, 0))
 
@@ -233,7 +285,8 @@ def test_dump_on_a_full_disk_keeps_both_seed_files(cli, seeded_db, tmp_path: Pat
 def test_backup_on_a_full_disk_is_one_line(cli, seeded_db, tmp_path: Path) -> None:
     with small_disk(tmp_path) as disk:
         fill(disk, leave=16 * 1024)
-        formats = ["json", "sqlite"] if seeded_db.startswith("sqlite") else ["json"]
+        # SQLite writes a file backup itself, past the fallback's file object: only a real small disk.
+        formats = ["json", "sqlite"] if seeded_db.startswith("sqlite") and mounted(disk) else ["json"]
         for fmt in formats:
             name = f"b.{fmt}"
             run = cli("db", "backup", "--format", fmt, disk / name, db=seeded_db)
