@@ -108,10 +108,20 @@ class PostgresTemplates:
     def copy(self, name: str, seeded: bool, target: Path) -> str:
         return self._create(f"{self.prefix}_{uuid.uuid4().hex[:10]}", self.template(name, seeded))
 
-    def close(self) -> None:
+    def drop_since(self, start: int) -> None:
+        """Drop the copies made since `created` had `start` names; the templates stay for later tests."""
+        templates = set(self.made.values())
+        copies = [name for name in self.created[start:] if name not in templates]
+        self._drop(copies)
+        self.created = [name for name in self.created if name not in copies]
+
+    def _drop(self, names: list[str]) -> None:
         with self.admin.connect() as connection:
-            for name in reversed(self.created):
+            for name in reversed(names):
                 connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        self._drop(self.created)
         self.admin.dispose()
 
 
@@ -123,6 +133,20 @@ def templates(tmp_path_factory: pytest.TempPathFactory):
         made.close()
     else:
         yield SqliteTemplates(tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture(autouse=True)
+def drop_test_databases(request: pytest.FixtureRequest):
+    """On PostgreSQL a test's own databases are dropped when it ends. Dropping them all at the end of the
+    session fell within the last test's timeout, which several hundred tests outgrew. Databases made by a
+    module's fixture were made before this fixture starts, so they live on for the module's other tests."""
+    if not PG_URL:
+        yield
+        return
+    made = request.getfixturevalue("templates")
+    start = len(made.created)
+    yield
+    made.drop_since(start)
 
 
 @pytest.fixture(autouse=True)
