@@ -115,10 +115,14 @@ def import_(
     offline: Annotated[
         bool, typer.Option("--offline", help="With --lookup: the cache only (or SURVEY_OFFLINE=1).")
     ] = False,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="README: print each item per section, as a paper or skipped and why."),
+    ] = False,
 ) -> None:
     """Import papers; a paper already present is filled in, not added twice. All or nothing.
 
-    Example: survey import README.md --dry-run
+    Example: survey import README.md --dry-run --explain
 
     Example: survey import abbrev.bib journals.bib articles.bib --skip-invalid
 
@@ -128,6 +132,8 @@ def import_(
     from survey_db.services.io import check_readable, detect_format, import_bibtex, import_parsed, parse_file
 
     chosen = [detect_format(file, fmt) for file in files]
+    if explain and set(chosen) != {"markdown"}:
+        raise typer.BadParameter("it reads awesome-list READMEs (markdown) only", param_hint="--explain")
     for file in files:
         check_readable(file)
     if len(files) > 1 and set(chosen) != {"bibtex"}:
@@ -143,6 +149,9 @@ def import_(
         from survey_db.services.lookup import Lookup, fill_missing
 
         filled = parse_file(files[0], chosen[0], encoding=encoding, skip_invalid=skip_invalid)
+        if explain:
+            for line in filled.explanation:
+                typer.echo(line)
         with progress_bar(f"looking up {name}") as progress:
             finder = Lookup(lookup_settings(offline), progress)
             try:
@@ -179,6 +188,9 @@ def import_(
         file = files[0]
         parsed = [parse_file(file, chosen[0], encoding=encoding, skip_invalid=skip_invalid)]
         readers = []
+        if explain:
+            for line in parsed[0].explanation:
+                typer.echo(line)
 
         def todo(session, progress):  # noqa: ANN001, ANN202
             # A retry (after a concurrent writer got in the way) starts again from the file: records
@@ -215,6 +227,8 @@ def import_(
         note(f"conflict: {line}")
     for line in lookup_problems:
         note(f"lookup failed: {line} (imported as read)")
+    for reason, count in report.not_papers.items():
+        note(f"not a paper: {count} item(s): {reason}")
     prefix = "dry run, nothing written: " if dry_run else ""
     typer.echo(f"{prefix}{name}: {report.summary()}")
 

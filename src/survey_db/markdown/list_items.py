@@ -1,4 +1,5 @@
-"""List items: a `- [Title](url) - description` entry read as a paper.
+"""List items: the tree of items of a list (sub-bullets under their item), and the
+`- [Title](url) - description` entry that survey-db writes, read as a paper.
 
 >>> from survey_db.markdown.inline import markdown_nodes
 >>> list_item(markdown_nodes("[Fast Inference](https://arxiv.org/abs/2211.17192) - ICML 2023", 1), "x").venue
@@ -7,9 +8,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from survey_db.markdown.badges import venue_from_text
 from survey_db.markdown.fields import clean_title, paper_record, split_topics
-from survey_db.markdown.inline import Node, plain, squash
+from survey_db.markdown.inline import Node, inline_tree, plain, squash
 from survey_db.markdown.links import http_url
 from survey_db.markdown.words import CODE_WORDS, DESCRIPTION_SEPARATOR, PREPRINTS, YEAR2, YEAR4
 from survey_db.records import PaperRecord
@@ -73,3 +77,49 @@ def _venue_like(text: str) -> bool:
         return len(text.split()) <= 6
     # One word with two capitals (ICML, NeurIPS, COLING) is a venue; 'Survey.' is a description.
     return " " not in text and sum(ch.isupper() for ch in text) >= 2 and text.replace("-", "").isalnum()
+
+
+@dataclass
+class ListEntry:
+    """One list item as written: its own paragraphs' nodes (joined by line breaks), its line and depth, and
+    its sub-items."""
+
+    line: int
+    depth: int
+    nodes: list[Node] = field(default_factory=list)
+    children: list[ListEntry] = field(default_factory=list)
+
+    def all_nodes(self) -> list[Node]:
+        """The item with its sub-bullets, one line break between each."""
+        out = list(self.nodes)
+        for child in self.children:
+            child_nodes = child.all_nodes()
+            if child_nodes:
+                out += [Node("br", line=child.line), *child_nodes]
+        return out
+
+
+def list_entries(tokens: list[Any], fallback_line: int) -> list[ListEntry]:
+    """The tree of items of one list (markdown-it block tokens from list open to close)."""
+    top: list[ListEntry] = []
+    stack: list[ListEntry] = []
+    depth = 0
+    for position, tok in enumerate(tokens):
+        if tok.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif tok.type == "list_item_open":
+            entry = ListEntry(tok.map[0] + 1 if tok.map else fallback_line, depth)
+            (stack[-1].children if stack else top).append(entry)
+            stack.append(entry)
+        elif tok.type == "list_item_close":
+            if stack:
+                stack.pop()
+        elif tok.type == "inline" and stack and position and tokens[position - 1].type == "paragraph_open":
+            line = tok.map[0] + 1 if tok.map else stack[-1].line
+            nodes = inline_tree(tok.children, line)
+            if stack[-1].nodes and nodes:
+                stack[-1].nodes.append(Node("br", line=line))
+            stack[-1].nodes.extend(nodes)
+    return top

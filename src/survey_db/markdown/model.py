@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from survey_db.markdown.items import Item
 from survey_db.records import PaperRecord
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -60,3 +61,5 @@ class ParsedReadme:
     citation: str | None = None
     # Paper rows found before the first section heading (a README without headings, say).
     loose_rows: list[PaperRecord] = field(default_factory=list)
+    # Every item read (list items, paragraphs, table rows), each with its paper or why it is not one.
+    items: list[Item] = field(default_factory=list)

@@ -8,6 +8,7 @@ headings to their recognisers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,14 +19,26 @@ from survey_db.markdown.fields import authors_from_text, paper_record, split_top
 from survey_db.markdown.headings import Slugger, github_slug, heading_key, heading_title
 from survey_db.markdown.html_tables import RESCAN_LIMIT, HtmlTable, HtmlTables, cell_nodes, feeder_class
 from survey_db.markdown.inline import Node, defuse, inline_tree, markdown_parser, plain, squash, walk
+from survey_db.markdown.items import (
+    Item,
+    first_of_several,
+    names_like,
+    read_item,
+    row_links,
+    split_short_title,
+    title_with_venue,
+)
+from survey_db.markdown.links import REPOSITORY_HOST, is_paper_url, link_label
 from survey_db.markdown.lint import TocEntry, duplicate_link_problems, inline_tags, tag_problems, toc_problems
-from survey_db.markdown.list_items import list_item
+from survey_db.markdown.list_items import ListEntry, list_entries, list_item
 from survey_db.markdown.model import ERROR, INFO, PARSER_RULES, WARNING, ParsedReadme, ParsedSection, Problem
 from survey_db.markdown.table_rows import (
     code_cell,
     column_kinds,
     links_cell,
     pipe_cell_count,
+    refine_kinds,
+    split_title_cell,
     title_cell,
     venue_cell,
 )
@@ -59,6 +72,7 @@ class Reader:
         self.title: str | None = None
         self.sections: list[ParsedSection] = []
         self.loose_rows: list[PaperRecord] = []
+        self.items: list[Item] = []
         self.citation: str | None = None
         self.toc: list[TocEntry] = []
         self.anchors: set[str] = set()
@@ -151,6 +165,8 @@ class Reader:
             if names and not squash(plain(nodes)):
                 self.pending_anchor = names[-1]
                 self.anchors.add(names[-1].lower())
+                return
+            if self._paragraph_item(nodes, start + 1):
                 return
             if self.current is not None and self.fresh and not self.discard and not nested:
                 text = squash(plain(nodes))
@@ -247,6 +263,8 @@ class Reader:
         key = heading_key(title)
         if key in CONTENTS_HEADINGS and not self.contents_seen:
             self.started = self.expect_toc = self.contents_seen = True
+            self.skip_level = None
+            self.in_citation = False
             self._leave(level, discard=True)
             return
         if colon:
@@ -254,13 +272,13 @@ class Reader:
         if self.skip_level is not None and level > self.skip_level:
             return
         self.skip_level = None
-        if not self.started:
-            self._leave(level, discard=False)
-            return
         if key in BOILERPLATE_HEADINGS or key.startswith(("citation", "how to cite", "star history")):
             self._leave(level, discard=True)
             self.skip_level = level
             self.in_citation = key in CITATION_HEADINGS or key.startswith(("citation", "how to cite"))
+            return
+        if not self.started:
+            self._leave(level, discard=False)
             return
         while self.stack and self.stack[-1].level >= level:
             self.stack.pop()
@@ -299,6 +317,7 @@ class Reader:
         # The first row is the header, <th> or not; without a title column the table is not papers.
         header = rows[0]
         kinds = column_kinds([squash(plain(cell_nodes(cell))) for cell in header.cells])
+        kinds = refine_kinds(kinds, [[cell_nodes(cell) for cell in row.cells] for row in rows[1:]])
         if "title" not in kinds:
             self.problem(table.line, "unrecognised-table", INFO,
                          "table without a Title/Paper/Name column: not read as papers")
@@ -334,6 +353,7 @@ class Reader:
                 else:
                     rows.append((row_line, cells))
         kinds = column_kinds([squash(plain(cell)) for cell in header])
+        kinds = refine_kinds(kinds, [cells for _, cells in rows])
         if "title" not in kinds:
             self.problem(line, "unrecognised-table", INFO,
                          "table without a Title/Paper/Name column: not read as papers")
@@ -363,10 +383,16 @@ class Reader:
                     return cells[position]
             return []
 
-        title, url, code = title_cell(cell("title"))
+        title_nodes, beside = split_title_cell(cell("title"))
+        title_nodes, also = first_of_several(title_nodes)
+        title, url, code = title_cell(title_nodes)
+        source = f"{self.source}:{line}"
         if not title:
             if any(squash(plain(c)) or any(n.kind in ("link", "image") for n in walk(c)) for c in cells):
                 self.problem(line, "row-without-title", WARNING, "row without a title: skipped")
+                text = " | ".join(squash(plain(c)) for c in cells)[:120]
+                self._note_item(Item(line, "table row", reason="row without a title", links=row_links(cells),
+                                     text=text))
             return None
         venue_url, venue, year = venue_cell(cell("venue"))
         if venue is None and year is None and "venue" not in kinds:
@@ -377,37 +403,118 @@ class Reader:
                     venue, year = found
                     break
         link_url, link_code = links_cell(cell("links"))
-        return paper_record(
-            title, url or venue_url or link_url, source=f"{self.source}:{line}",
-            code=code_cell(cell("code")) or code or link_code, venue=venue,
-            year=year or year_in(plain(cell("date"))), topics=split_topics(plain(cell("topic"))),
-            authors=authors_from_text(plain(cell("authors"))),
+        authors = authors_from_text(plain(cell("authors")))
+        notes = [squash(plain(cell("note")))] if squash(plain(cell("note"))) else []
+        for text in beside:  # text beside the title in its cell, after a <br>: the authors, or a note
+            if not authors and names_like(text):
+                authors = authors_from_text(text)
+            else:
+                notes.append(text)
+        if title:
+            title, found = title_with_venue(title)
+            if found and venue is None and year is None:
+                venue, year = found
+        links = row_links(cells)
+        if also:
+            notes.append("also in this row: " + "; ".join(f"{link.label}: {link.url}" for link in also))
+        url = url or venue_url or link_url or next((link.url for link in links if link.role == "paper"), None)
+        code = code_cell(cell("code")) or code or link_code
+        listed = {link.url for link in also}
+        unused = [link for link in links if link.url not in (url, code) and link.url not in listed
+                  and is_paper_url(link.url)]
+        if unused:
+            notes.append("; ".join(f"{link_label(link.label) or 'link'}: {link.url}" for link in unused))
+        title, short = split_short_title(title)
+        record = paper_record(
+            title, url, source=source, code=code, venue=venue,
+            year=year or year_in(plain(cell("date"))) or self.year_hint(),
+            topics=split_topics(plain(cell("topic"))),
+            authors=authors, note=". ".join(notes) or None,
         )
+        if short:
+            record.extra["shorttitle"] = short
+        self._note_item(Item(line, "table row", record=record, links=links, text=title[:120]))
+        return record
 
     def _list(self, tokens: list[Any]) -> None:
-        depth = 0
+        first_line = tokens[0].map[0] + 1 if tokens[0].map else self.last_line
         records: list[PaperRecord] = []
         toc: list[TocEntry] = []
-        for position, tok in enumerate(tokens):
-            if tok.type in ("bullet_list_open", "ordered_list_open"):
-                depth += 1
-            elif tok.type in ("bullet_list_close", "ordered_list_close"):
-                depth -= 1
-            elif (tok.type == "inline" and position >= 2 and tokens[position - 1].type == "paragraph_open"
-                  and tokens[position - 2].type == "list_item_open"):
-                line = tok.map[0] + 1 if tok.map else self.last_line
-                nodes = inline_tree(tok.children, line)
-                link = next((n for n in walk(nodes) if n.kind == "link"), None)
-                if link is not None and link.href.startswith("#"):
-                    toc.append(TocEntry(squash(plain(link.children)), link.href[1:], line, depth))
-                    continue
-                record = list_item(nodes, f"{self.source}:{line}")
-                if record is not None:
-                    records.append(record)
+        self._entries(list_entries(tokens, first_line), records, toc, self.year_hint())
         if toc and (self.expect_toc or (not self.toc and not records and self.current is None)):
             self.toc = self.toc or toc
         self.expect_toc = False
-        self._add_rows(records, tokens[0].map[0] + 1 if tokens[0].map else self.last_line)
+        self._add_rows(records, first_line)
+
+    def _entries(
+        self, entries: list[ListEntry], records: list[PaperRecord], toc: list[TocEntry], year: int | None,
+    ) -> None:
+        """Each item with its sub-bullets is at most one paper; the items under a group are items too."""
+        for entry in entries:
+            link = next((n for n in walk(entry.nodes) if n.kind == "link"), None)
+            if link is not None and link.href.startswith("#"):
+                toc.append(TocEntry(squash(plain(link.children)), link.href[1:], entry.line, entry.depth))
+                self._entries(entry.children, records, toc, year)
+                continue
+            source = f"{self.source}:{entry.line}"
+            standalone = [read_item(c.all_nodes(), f"{self.source}:{c.line}", year=year)
+                          for c in entry.children]
+            if any(item.record is not None and (item.record.url or _has_title_markup(c.nodes))
+                   for item, c in zip(standalone, entry.children, strict=True)):
+                # A group: its sub-items are the papers, and a year written on it dates them.
+                own = squash(plain(entry.nodes))
+                group_year = int(own) if re.fullmatch(r"(?:19|20)\d{2}", own.strip(" :*")) else None
+                if own and group_year is None:  # a group heading is a paper only with a paper link of its own
+                    item = read_item(entry.nodes, source, year=year)
+                    if item.record is not None and item.record.url:
+                        self._note_item(item)
+                        records.append(item.record)
+                self._entries(entry.children, records, toc, group_year or year)
+                continue
+            self._item(entry.all_nodes(), source, records, year)
+
+    def _item(self, nodes: list[Node], source: str, records: list[PaperRecord], year: int | None) -> None:
+        item = read_item(nodes, source, year=year)
+        if _written_shape(nodes) and not item.reason_is_final:  # '- [Title](url) - description', as written
+            record = list_item(nodes, source)
+            if record is not None and not _repository_only(record):
+                record.year = record.year or year
+                item.record, item.reason = record, None
+        self._note_item(item)
+        if item.record is not None:
+            records.append(item.record)
+
+    def _paragraph_item(self, nodes: list[Node], line: int) -> bool:
+        """A paragraph written as an item ('**Title** <br /> Authors [[paper](u)]'): a paper when it has a
+        paper link and a bold or linked title in front."""
+        if self.discard or not self.started:
+            return False
+        lead = [n for n in nodes
+                if not (n.kind in ("image", "anchor") or (n.kind == "text" and not n.text.strip()))]
+        if not lead or lead[0].kind not in ("strong", "link"):
+            return False
+        if not any(n.kind == "link" for n in walk(nodes)):
+            return False
+        item = read_item(nodes, f"{self.source}:{line}", kind="paragraph", year=self.year_hint())
+        if item.record is None or not item.record.url:
+            return False
+        self._note_item(item)
+        self._add_rows([item.record], line)
+        return True
+
+    def _note_item(self, item: Item) -> None:
+        if self.discard:
+            return
+        item.section = list(self.current.path) if self.current is not None else []
+        self.items.append(item)
+
+    def year_hint(self) -> int | None:
+        """The year a heading above gives its papers ('## 2023', '### Year 2023', '## 2023 Papers')."""
+        for frame in reversed(self.stack):
+            match = _YEAR_HEADING.fullmatch(frame.title.strip())
+            if match:
+                return int(match.group(1))
+        return None
 
     # -- lint ----------------------------------------------------------------------------------------------
 
@@ -459,6 +566,7 @@ def parse_readme(text: str, source: str = "README.md") -> ParsedReadme:
         problems=[p for p in reader.problems if p.rule in PARSER_RULES],
         citation=reader.citation,
         loose_rows=reader.loose_rows,
+        items=reader.items,
     )
 
 
@@ -466,3 +574,28 @@ def lint_readme(text: str, source: str = "README.md") -> list[Problem]:
     """Everything wrong with a README that can be seen without a database, sorted by line."""
     return read_text(text, source).problems
 
+
+
+_YEAR_HEADING = re.compile(r"(?:year\s*)?((?:19|20)\d{2})(?:\s*papers?)?", re.IGNORECASE)
+
+
+def _line_of(source: str) -> int:
+    tail = source.rpartition(":")[2]
+    return int(tail) if tail.isdigit() else 0
+
+
+def _written_shape(nodes: list[Node]) -> bool:
+    """One line: a link or bold title, then nothing or a description after ' - '."""
+    nodes = [n for n in nodes if not (n.kind == "text" and not n.text.strip())]
+    if not nodes or any(n.kind == "br" for n in nodes) or nodes[0].kind not in ("link", "strong"):
+        return False
+    return len(nodes) == 1 or (nodes[1].kind == "text" and nodes[1].text.lstrip()[:1] in "-–—:|")
+
+
+def _has_title_markup(nodes: list[Node]) -> bool:
+    return any(n.kind in ("strong", "link") for n in nodes)
+
+
+def _repository_only(record: PaperRecord) -> bool:
+    """A `[Name](https://github.com/...)` entry is a tool or another list, not a paper."""
+    return bool(record.url and REPOSITORY_HOST.match(record.url))

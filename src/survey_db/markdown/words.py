@@ -28,6 +28,9 @@ COLUMN_NAMES: dict[str, frozenset[str]] = {
     "venue": frozenset({"venue", "venues", "conference", "conf", "publication", "published", "published in",
                         "journal", "venue year", "conference year"}),
     "date": frozenset({"date", "time", "year", "published date", "release date", "publication date"}),
+    "note": frozenset({"comment", "comments", "note", "notes", "tl dr", "tldr", "description", "summary",
+                       "key contribution", "contribution", "contributions", "remark", "remarks", "highlight",
+                       "highlights", "main idea", "key idea", "abstract"}),
 }
 # Single header words, tried when the whole header text is not a known name.
 COLUMN_WORDS: list[tuple[str, frozenset[str]]] = [

@@ -66,6 +66,8 @@ class ImportReport:
     kinds: list[str] = field(default_factory=list)
     sections_added: int = 0
     placements_added: int = 0
+    # README items that are not papers, per reason ("no paper link": 3).
+    not_papers: dict[str, int] = field(default_factory=dict)
 
     def warn(self, kind: str, messages: Iterable[str]) -> None:
         for message in messages:
@@ -87,6 +89,8 @@ class ImportReport:
         text = f"{len(self.added)} added, {len(self.updated)} updated, {len(self.skipped)} skipped"
         if self.invalid:
             text += f", {len(self.invalid)} invalid"
+        if self.not_papers:
+            text += f", {sum(self.not_papers.values())} items not papers"
         if self.sections_added:
             text += f", {self.sections_added} sections added"
         counts = self.warning_counts()
@@ -105,6 +109,9 @@ class ParsedInput:
     invalid: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     by_key: bool = False
+    # A README: items that are not papers, per reason, and what the reader made of each item.
+    not_papers: dict[str, int] = field(default_factory=dict)
+    explanation: list[str] = field(default_factory=list)
 
 
 def detect_format(path: Path, given: str | None) -> str:
@@ -185,6 +192,8 @@ def parse_file(
             result.meta["citation"] = readme.citation
         errors = [f"{source}:{p.line}: {p.message}" for p in readme.problems if p.severity == "error"]
         result.warnings = errors
+        result.not_papers = markdown.skipped_reasons(readme)
+        result.explanation = markdown.explain_lines(readme)
         return result
     if fmt in ("csv", "tsv"):
         from survey_db.tables import read_table
@@ -223,7 +232,7 @@ def import_parsed(
 
     The records go in batches (as `import_bibtex` writes them); `progress` is called with the share done.
     """
-    report = ImportReport(invalid=list(parsed.invalid))
+    report = ImportReport(invalid=list(parsed.invalid), not_papers=dict(parsed.not_papers))
     report.warn(OTHER, parsed.warnings)
     importer = _Importer(session, by_key=parsed.by_key, overwrite=overwrite, report=report)
     records = parsed.records
@@ -460,6 +469,7 @@ class _Importer:
                 twin, twin_warnings = _pending_twin(record, pending_index, records, self.by_key)
                 report.warn(SHARED_IDENTIFIER, twin_warnings)
                 if twin is not None:
+                    _fill_from_twin(records[twin], record)
                     paper_ids[index] = -1 - twin  # resolved after the batch is inserted
                     report.skipped.append(record.title)
                     message = f"{record.source or record.title}: same paper as an earlier row; skipped"
@@ -597,6 +607,21 @@ def _identities(record: PaperRecord, by_key: bool) -> list[tuple[str, str]]:
     if record.arxiv_id:
         idents.append(("arxiv", record.arxiv_id))
     return idents
+
+
+def _fill_from_twin(earlier: PaperRecord, twin: PaperRecord) -> None:
+    """A later row of the same paper in one file fills what the earlier row left empty, as a row matching a
+    stored paper does; a different paper link is kept in the note rather than lost."""
+    for name in ("url", "code_url", "venue", "year", "pages", "abstract"):
+        if getattr(earlier, name) in (None, "") and getattr(twin, name) not in (None, ""):
+            setattr(earlier, name, getattr(twin, name))
+    if not earlier.authors and twin.authors:
+        earlier.authors = list(twin.authors)
+    for name, value in twin.extra.items():
+        earlier.extra.setdefault(name, value)
+    if twin.url and earlier.url and twin.url != earlier.url and twin.url not in (earlier.note or ""):
+        also = f"also linked as {twin.url} ({twin.source or 'a later row'})"
+        earlier.note = f"{earlier.note.rstrip()} {also}" if earlier.note else also
 
 
 def _pending_twin(
