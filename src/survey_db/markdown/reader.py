@@ -464,22 +464,24 @@ class Reader:
                 # A group: its sub-items are the papers, and a year written on it dates them.
                 own = squash(plain(entry.nodes))
                 group_year = int(own) if re.fullmatch(r"(?:19|20)\d{2}", own.strip(" :*")) else None
-                if own and group_year is None:  # a group heading is a paper only with a paper link of its own
-                    item = read_item(entry.nodes, source, year=year)
-                    if item.record is not None and item.record.url:
-                        self._note_item(item)
-                        records.append(item.record)
+                if own and group_year is None:  # a group heading is a paper only with a link of its own
+                    self._item(entry.nodes, source, records, year, group=True)
                 self._entries(entry.children, records, toc, group_year or year)
                 continue
             self._item(entry.all_nodes(), source, records, year)
 
-    def _item(self, nodes: list[Node], source: str, records: list[PaperRecord], year: int | None) -> None:
+    def _item(
+        self, nodes: list[Node], source: str, records: list[PaperRecord], year: int | None, *,
+        group: bool = False,
+    ) -> None:
         item = read_item(nodes, source, year=year)
         if _written_shape(nodes) and not item.reason_is_final:  # '- [Title](url) - description', as written
             record = list_item(nodes, source)
             if record is not None and not _repository_only(record):
                 record.year = record.year or year
                 item.record, item.reason = record, None
+        if group and (item.record is None or not item.record.url):
+            return
         self._note_item(item)
         if item.record is not None:
             records.append(item.record)

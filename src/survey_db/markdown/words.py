@@ -37,7 +37,7 @@ COLUMN_WORDS: list[tuple[str, frozenset[str]]] = [
     ("code", frozenset({"code", "github", "repo", "repository", "implementation"})),
     ("authors", frozenset({"author", "authors"})),
     ("title", frozenset({"title"})),
-    ("venue", frozenset({"venue", "conference", "publication", "journal"})),
+    ("venue", frozenset({"venue", "conference", "conf", "publication", "journal", "jour"})),
     ("date", frozenset({"date", "year", "time"})),
     ("topic", frozenset({"topic", "topics", "category", "tags"})),
     ("links", frozenset({"link", "links", "pdf"})),
