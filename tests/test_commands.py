@@ -63,6 +63,26 @@ def test_duplicate_is_refused_naming_the_existing_key(cli, db):
     assert len(papers(cli, db)) == 2
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "what"), [("--arxiv", "2211.17192", "arXiv id"), ("--doi", "10.1000/x1", "DOI")]
+)
+def test_duplicate_identifier_advice_works_and_never_suggests_force(cli, db, option, value, what):
+    add(cli, db, *SPEC, "--doi", "10.1000/x1")
+    mine = ["--title", "Speculative decoding, the preprint", "--author", "Yaniv Leviathan", "--year", "2022"]
+    for force in ([], ["--force"]):
+        refused = cli("add", *mine, option, value, *force, db=db)
+        assert refused.exit_code == 1
+        assert f"same {what} is already present: leviathan2023fast" in refused.stderr
+        assert "use --force" not in refused.stderr and "survey merge leviathan2023fast" in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+    # The advice works: add it without the identifier, then join the two.
+    new = add(cli, db, *mine)
+    assert cli("merge", "leviathan2023fast", new, db=db).exit_code == 0
+    [paper] = papers(cli, db)
+    assert paper["key"] == "leviathan2023fast"
+    assert json.loads(cli("show", new, "--format", "json", db=db).stdout)["key"] == "leviathan2023fast"
+
+
 def test_unknown_section_lists_close_matches(cli, db):
     result = cli("add", *SPEC, "--section", "Speculative Decodng", db=db)
     assert result.exit_code == 1
@@ -315,3 +335,21 @@ def test_dry_run_writes_nothing(cli, db, tmp_path):
     result = cli("import", tmp_path / "one.csv", "--dry-run", db=db)
     assert result.exit_code == 0 and "dry run" in result.stdout and "1 added" in result.stdout
     assert papers(cli, db) == []
+
+
+def test_mv_without_from_says_also_placed_and_how_to_move(cli, db):
+    key = add(cli, db, *SPEC, "--section", "Speculative Decoding")
+    result = cli("mv", key, "--section", "Evaluation", db=db)
+    assert result.exit_code == 0, result.stderr
+    assert "also placed in Evaluation" in result.stderr
+    assert "stays in Efficient Inference > Speculative Decoding" in result.stderr
+    advice = result.stderr.split("to move it: ", 1)[1].rstrip(")\n")
+    assert advice.startswith(f"survey mv {key} --section Evaluation --from ")
+    assert papers(cli, db)[0]["sections"] == [["Efficient Inference", "Speculative Decoding"], ["Evaluation"]]
+    # The printed command is the move: run it and the paper sits in Evaluation only.
+    import shlex
+
+    moved = cli(*shlex.split(advice)[1:], db=db)
+    assert moved.exit_code == 0, moved.stderr
+    assert "also placed" not in moved.stderr and f"{key} placed in Evaluation" in moved.stderr
+    assert papers(cli, db)[0]["sections"] == [["Evaluation"]]

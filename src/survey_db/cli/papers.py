@@ -118,7 +118,10 @@ def add(
         str | None, typer.Option("--bibtex", help="Add the entries of a .bib file ('-': stdin).")
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Add even when the same title is already present.")
+        bool,
+        typer.Option(
+            "--force", help="Add even when the same title is present (a DOI or arXiv id never repeats)."
+        ),
     ] = False,
     from_file: Annotated[
         str | None,
@@ -478,8 +481,10 @@ def mv(
 
     Example: survey mv leviathan2023fast --section "Speculative Decoding" --position 1
     """
+    import shlex
+
     from survey_db.services.papers import find_paper
-    from survey_db.services.taxonomy import place, resolve_section, unplace
+    from survey_db.services.taxonomy import place, resolve_section, section_tree, unplace
 
     database = open_db(ctx)
     with database.session() as session:
@@ -491,5 +496,21 @@ def mv(
                 fail(f"{paper.key} is not in section {' > '.join(source.path)!r}")
             if source.section.id != target.section.id:
                 unplace(session, paper, source.section)
+            others = []
+        else:
+            others = [p.section_id for p in paper.placements if p.section_id != target.section.id]
+        already_there = any(p.section_id == target.section.id for p in paper.placements)
         place(session, paper, target.section, position)
-    note(f"{paper.key} placed in {' > '.join(target.path)}")
+        if others:
+            paths = {node.section.id: node.path for node in section_tree(session)}
+            other_paths = [" > ".join(paths[sid]) for sid in others]
+    where = " > ".join(target.path)
+    if not others or already_there:
+        note(f"{paper.key} placed in {where}")
+        return
+    # A second placement is what `mv` without --from does; say so, and how a move is written.
+    note(
+        f"{paper.key} also placed in {where}; it stays in {', '.join(other_paths)} "
+        f"(to move it: survey mv {paper.key} --section {shlex.quote(where)} --from "
+        f"{shlex.quote(other_paths[0])})"
+    )

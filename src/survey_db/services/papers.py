@@ -82,22 +82,27 @@ def add_paper(session: Session, record: PaperRecord, *, force: bool = False) -> 
     if record.key and store.key_taken(record.key):
         raise DuplicateError(f"citation key {record.key!r} is already taken")
     owner = store.identifier_owner(record)
-    if owner and not force:
+    if owner and (not force or owner[0] != "title"):
         what, pid = owner
-        existing = session.get(Paper, pid)
-        raise DuplicateError(
-            f"a paper with the same {what} is already present: {existing.key} (use --force to add anyway)"
-        )
-    if owner and force:
-        what, _ = owner
-        if what == "DOI":
-            raise DuplicateError("a DOI is unique: two papers cannot share it, even with --force")
-        if what == "arXiv id":
-            raise DuplicateError("an arXiv id is unique: two papers cannot share it, even with --force")
+        raise DuplicateError(duplicate_advice(what, session.get(Paper, pid).key))
     store.insert([record])
     outcome = Outcome("added", record.key or "")
     outcome.warnings = [f"new topic {name!r}" for name in store.new_topics]
     return outcome
+
+
+def duplicate_advice(what: str, existing: str) -> str:
+    """Why a paper cannot be added beside `existing`, and what the user can do instead.
+
+    A title may repeat (--force adds it anyway); a DOI or arXiv id names one paper, even with --force.
+    """
+    if what == "title":
+        return f"a paper with the same title is already present: {existing} (use --force to add anyway)"
+    return (
+        f"a paper with the same {what} is already present: {existing}; a {what} belongs to one paper only, "
+        f"even with --force: see it with `survey show {existing}`, change it with `survey edit {existing}`, "
+        f"or add yours without its {what} and join the two with `survey merge {existing} NEWKEY`"
+    )
 
 
 def edit_paper(
