@@ -353,3 +353,68 @@ def test_mv_without_from_says_also_placed_and_how_to_move(cli, db):
     assert moved.exit_code == 0, moved.stderr
     assert "also placed" not in moved.stderr and f"{key} placed in Evaluation" in moved.stderr
     assert papers(cli, db)[0]["sections"] == [["Evaluation"]]
+
+
+@pytest.mark.parametrize("command", ["add", "edit-add", "edit-replace"])
+def test_a_misspelt_topic_is_refused_with_the_suggestion_unless_new_topic(cli, db, command):
+    key = add(cli, db, *SPEC)
+    before = papers(cli, db)
+
+    def run(topic, *extra):
+        if command == "add":
+            return cli("add", "--title", f"On {topic}", "--year", "2024", "--topic", topic, *extra, db=db)
+        option = "--add-topic" if command == "edit-add" else "--topic"
+        return cli("edit", key, option, topic, *extra, db=db)
+
+    refused = run("Speculative Decodng")
+    assert refused.exit_code == 1
+    assert "did you mean 'Speculative Decoding'?" in refused.stderr and "--new-topic" in refused.stderr
+    assert papers(cli, db) == before
+    # Another spelling of the stored topic (its slug, other case) is that topic, not a new one.
+    assert run("speculative-decoding").exit_code == 0
+    assert topic_names(cli, db) == ["Speculative Decoding"]
+    forced = run("Speculative Decodng", "--new-topic")
+    assert forced.exit_code == 0, forced.stderr
+    assert "new topic 'Speculative Decodng' created" in forced.stderr
+    fresh = run("Tree Attention")
+    assert fresh.exit_code == 0 and "new topic 'Tree Attention' created" in fresh.stderr
+    assert sorted(topic_names(cli, db)) == ["Speculative Decoding", "Speculative Decodng", "Tree Attention"]
+
+
+def topic_names(cli, db):
+    return [row["topic"] for row in json.loads(cli("topics", "--format", "json", db=db).stdout)]
+
+
+def test_import_into_an_empty_survey_reports_new_topics_in_one_line(cli, empty_db, tmp_path):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "".join(
+            f"@misc{{p{i}, title = {{Paper {i}}}, year = {{2023}}, keywords = {{Topic {i}, Shared}}}}\n"
+            for i in range(8)
+        )
+    )
+    result = cli("import", str(bib), db=empty_db)
+    assert result.exit_code == 0, result.stderr
+    topic_lines = [line for line in result.stderr.splitlines() if "new topic" in line]
+    assert topic_lines == [
+        "9 new topics: 'Topic 0', 'Shared', 'Topic 1', 'Topic 2', 'Topic 3' and 4 more "
+        "(`survey topics` lists them)"
+    ]
+    # Into a survey that has topics, each new one is named, so a typo shows.
+    more = tmp_path / "more.bib"
+    more.write_text("@misc{q, title = {Q}, year = {2023}, keywords = {Shared, Fresh, Newer}}\n")
+    again = cli("import", str(more), db=empty_db)
+    assert [line for line in again.stderr.splitlines() if "new topic" in line] == [
+        "warning: new topic 'Fresh' created",
+        "warning: new topic 'Newer' created",
+    ]
+
+
+def test_add_warns_on_a_missing_author_or_year(cli, db):
+    bare = cli("add", "--title", "Only A Title Here", db=db)
+    assert bare.exit_code == 0 and bare.lines[-1] == "anononly"
+    assert "anononly has no author and no year: give them with `survey edit anononly --author" in bare.stderr
+    no_year = cli("add", "--title", "Another Title", "--author", "Jane Doe", db=db)
+    assert "doeanother has no year: give it with `survey edit doeanother --year YEAR`" in no_year.stderr
+    complete = cli("add", "--title", "A Third", "--author", "Jane Doe", "--year", "2024", db=db)
+    assert complete.exit_code == 0 and "has no" not in complete.stderr

@@ -223,6 +223,8 @@ def import_(
     for line in report.invalid:
         note(f"skipped invalid: {line}")
     _print_warnings(report.kinded_warnings(), verbose)
+    for line in report.notices:
+        note(line)
     for line in report.conflicts:
         note(f"conflict: {line}")
     for line in lookup_problems:

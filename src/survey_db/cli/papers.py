@@ -21,6 +21,12 @@ VenueFull = Annotated[
     str | None, typer.Option("--venue-full", help="Full venue name for BibTeX's booktitle/journal.")
 ]
 TopicsOpt = Annotated[list[str] | None, typer.Option("--topic", "-t", help="A topic (repeatable).")]
+NewTopic = Annotated[
+    bool,
+    typer.Option(
+        "--new-topic", help="Create a topic even when its name is close to a stored one (not a misspelling)."
+    ),
+]
 Url = Annotated[str | None, typer.Option("--url", help="Link to the paper (http or https).")]
 Code = Annotated[str | None, typer.Option("--code", help="Link to the code (http or https).")]
 Arxiv = Annotated[str | None, typer.Option("--arxiv", help="arXiv id or arxiv.org URL, e.g. 2211.17192.")]
@@ -133,6 +139,7 @@ def add(
     offline: Annotated[
         bool, typer.Option("--offline", help="Look up in the cache only (or SURVEY_OFFLINE=1).")
     ] = False,
+    new_topic: NewTopic = False,
 ) -> None:
     """Add a paper by identifier (looked up online) or from options; prints each citation key.
 
@@ -145,7 +152,7 @@ def add(
     --section "Speculative Decoding" --arxiv 2211.17192
     """
     from survey_db.services.papers import add_paper, find_paper
-    from survey_db.services.taxonomy import place, resolve_section
+    from survey_db.services.taxonomy import place, resolve_section, topics_to_use
 
     given = {
         "title": title, "authors": author, "year": year, "venue": venue, "venue_full": venue_full,
@@ -189,9 +196,11 @@ def add(
 
         keys, warnings = [], []
         target = resolve_section(session, section).section if section else None
+        # The topics typed with --topic, as stored (a misspelling refused): they join each record's own.
+        given_topics = topics_to_use(session, topic or [], allow_new=new_topic)
         for record in copy.deepcopy(records):
-            if topic and bibtex is not None:
-                record.topics = list(dict.fromkeys([*record.topics, *topic]))
+            own = [name for name in record.topics if name not in (topic or [])]
+            record.topics = list(dict.fromkeys([*own, *given_topics]))
             outcome = add_paper(session, record, force=force)
             warnings.extend(outcome.warnings)
             if target is not None:
@@ -334,6 +343,7 @@ def edit(
     new_key: Annotated[
         str | None, typer.Option("--key", help="A new citation key; the old one stays an alias.")
     ] = None,
+    new_topic: NewTopic = False,
 ) -> None:
     """Change a paper's fields; with no option, edit it as BibTeX in $EDITOR.
 
@@ -377,6 +387,12 @@ def edit(
     if "entry_type" in changes:
         changes["entry_type"] = entry_type.lower()  # type: ignore[union-attr]
     with database.session() as session:
+        from survey_db.services.taxonomy import topics_to_use
+
+        if "topics" in changes:
+            changes["topics"] = topics_to_use(session, topic or [], allow_new=new_topic)
+        if add_topic:
+            add_topic = topics_to_use(session, add_topic, allow_new=new_topic)
         outcome = edit_paper(session, key, changes, add_topics=add_topic, remove_topics=remove_topic)
         if new_key:
             from survey_db.services.keys import rename_key

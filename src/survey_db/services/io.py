@@ -64,6 +64,7 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     sections_added: int = 0
     placements_added: int = 0
     # README items that are not papers, per reason ("no paper link": 3).
@@ -503,7 +504,11 @@ class _Importer:
         return paper_ids
 
     def finish(self) -> None:
-        self.report.warn(NEW_TOPIC, (f"new topic {name!r}" for name in self.store.new_topics))
+        if len(self.store.new_topics) > 1 and not self.store.topics_before:
+            # An import into a survey without topics: new topics are expected, and one line names them.
+            self.report.notices.extend(self.store.new_topic_notes())
+        else:
+            self.report.warn(NEW_TOPIC, self.store.new_topic_notes())
 
 
 def _keep_as_fields(record: PaperRecord, report: ImportReport) -> bool:

@@ -87,8 +87,24 @@ def add_paper(session: Session, record: PaperRecord, *, force: bool = False) -> 
         raise DuplicateError(duplicate_advice(what, session.get(Paper, pid).key))
     store.insert([record])
     outcome = Outcome("added", record.key or "")
-    outcome.warnings = [f"new topic {name!r}" for name in store.new_topics]
+    outcome.warnings = [*missing_basics(record), *store.new_topic_notes()]
     return outcome
+
+
+def missing_basics(record: PaperRecord) -> list[str]:
+    """A warning when a new paper lacks an author or a year: its key and its citation are poorer without.
+
+    >>> missing_basics(PaperRecord(title="Only A Title Here", key="anononly"))
+    ['anononly has no author and no year: give them with `survey edit anononly --author NAME --year YEAR`']
+    """
+    wanted = (("author", "--author NAME", record.authors), ("year", "--year YEAR", record.year))
+    missing = [(what, option) for what, option, value in wanted if not value]
+    if not missing:
+        return []
+    what = " and no ".join(name for name, _ in missing)
+    options = " ".join(option for _, option in missing)
+    them = "them" if len(missing) > 1 else "it"
+    return [f"{record.key} has no {what}: give {them} with `survey edit {record.key} {options}`"]
 
 
 def duplicate_advice(what: str, existing: str) -> str:
@@ -163,7 +179,7 @@ def edit_paper(
     session.execute(update(Paper).where(Paper.id == paper.id).values(values))
     store.refresh_search_text([paper.id])
     outcome = Outcome("updated", paper.key)
-    outcome.warnings = [f"new topic {name!r}" for name in store.new_topics]
+    outcome.warnings = store.new_topic_notes()
     return outcome
 
 

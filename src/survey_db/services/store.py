@@ -255,6 +255,7 @@ class Store:
         self._venue_of: dict[tuple[str | None, str | None], tuple[int | None, str | None]] = {}
         self._norms: dict[str, str] = {}  # title -> normalised title, for the batch being written
         self.new_topics: list[str] = []
+        self.topics_before: int | None = None
 
     # -- indexes of what is stored, loaded once per Store -----------------------------------------------
     def _load(self) -> None:
@@ -280,6 +281,7 @@ class Store:
             self._authors[(last, first, von, jr)] = aid
         for tid, name in s.execute(select(Topic.id, Topic.name)):
             self._topics[name.lower()] = tid
+        self.topics_before = len(self._topics)
         for vid, short, full in s.execute(select(Venue.id, Venue.short_name, Venue.full_name)):
             self._venues[(short, full)] = vid
 
@@ -407,6 +409,16 @@ class Store:
             if tid not in ids:
                 ids.append(tid)
         return ids
+
+    def new_topic_notes(self) -> list[str]:
+        """Notices for the topics this store created: one line each, or, where the survey had no topics
+        before (an import into an empty survey), one line for all of them."""
+        names = self.new_topics
+        if len(names) > 1 and not self.topics_before:
+            shown = ", ".join(repr(n) for n in names[:5])
+            more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+            return [f"{len(names)} new topics: {shown}{more} (`survey topics` lists them)"]
+        return [f"new topic {name!r} created" for name in names]
 
     # -- writing ------------------------------------------------------------------------------------------
     def new_key(self, record: PaperRecord) -> str:

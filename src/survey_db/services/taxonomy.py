@@ -259,6 +259,46 @@ def resolve_topic(session: Session, name: str) -> Topic:
     raise NotFoundError(did_you_mean(name, [t.name for t in topics], "topic"))
 
 
+# Two topic names this alike are one topic misspelt ("Speculative Decodng"); shipped topics such as
+# "Black-box" and "White-box Domain Adaptation" stay below it.
+TOPIC_CLOSENESS = 0.85
+
+
+def close_topic(name: str, names: Iterable[str]) -> str | None:
+    """The stored topic that `name` most likely misspells, or None.
+
+    >>> close_topic("Speculative Decodng", ["Speculative Decoding", "Model Cascading"])
+    'Speculative Decoding'
+    """
+    import difflib
+
+    by_slug = {slugify(fold_ascii(n)): n for n in names}
+    found = difflib.get_close_matches(slugify(fold_ascii(name)), list(by_slug), n=1, cutoff=TOPIC_CLOSENESS)
+    return by_slug[found[0]] if found else None
+
+
+def topics_to_use(session: Session, names: Iterable[str], *, allow_new: bool = False) -> list[str]:
+    """The topic names a person typed, spelt as stored where they name a stored topic (by name, slug or
+    without accents). A new name close to a stored one is refused with the suggestion unless `allow_new`.
+    """
+    stored = list(session.scalars(select(Topic.name)))
+    exact = {_fold(n): n for n in stored} | {slugify(n): n for n in stored}
+    chosen = []
+    for name in names:
+        name = " ".join(name.split())
+        if not name:
+            continue
+        known = exact.get(_fold(name)) or exact.get(slugify(name))
+        if known is None and not allow_new:
+            near = close_topic(name, stored)
+            if near is not None:
+                raise InputError(
+                    f"unknown topic {name!r}; did you mean {near!r}? (give --new-topic to create {name!r})"
+                )
+        chosen.append(known or name)
+    return list(dict.fromkeys(chosen))
+
+
 def topic_counts(session: Session) -> list[tuple[Topic, int]]:
     """Every topic with its number of papers, most used first."""
     count = func.count(PaperTopic.paper_id)
