@@ -418,3 +418,30 @@ def test_add_warns_on_a_missing_author_or_year(cli, db):
     assert "doeanother has no year: give it with `survey edit doeanother --year YEAR`" in no_year.stderr
     complete = cli("add", "--title", "A Third", "--author", "Jane Doe", "--year", "2024", db=db)
     assert complete.exit_code == 0 and "has no" not in complete.stderr
+
+
+def test_author_option_splits_on_and_and_warns_on_a_comma_list(cli, db):
+    joined = cli("add", "--title", "Two People", "--author", "Alice Smith and Bob Jones", "--year", "2024", db=db)
+    assert joined.exit_code == 0 and "warning" not in joined.stderr
+    assert papers(cli, db)[0]["authors"] == ["Alice Smith", "Bob Jones"]
+    assert joined.lines[-1] == "smith2024two"
+    comma = cli("add", "--title", "Comma People", "--author", "Alice Smith, Bob Jones", "--year", "2024", db=db)
+    assert comma.exit_code == 0
+    assert "warning: --author 'Alice Smith, Bob Jones' reads as one person" in comma.stderr
+    assert "join them with ' and '" in comma.stderr
+    # Kept as BibTeX reads it: one person, last name 'Alice Smith'.
+    assert json.loads(cli("show", comma.lines[-1], "--format", "json", db=db).stdout)["authors"] == [
+        "Bob Jones Alice Smith"
+    ]
+    # 'Last, First' of one person, several --author options, and edit: no warning, in order.
+    one = cli("add", "--title", "Proper", "--author", "Le Scao, Teven", "--author", "van der Berg, Jan",
+              "--author", "Ma and Xie, Sang Michael", "--year", "2024", db=db)  # fmt: skip
+    assert one.exit_code == 0 and "warning" not in one.stderr
+    assert json.loads(cli("show", one.lines[-1], "--format", "json", db=db).stdout)["authors"] == [
+        "Teven Le Scao", "Jan van der Berg", "Ma", "Sang Michael Xie"
+    ]
+    edited = cli("edit", one.lines[-1], "--author", "Carol White AND Dan Brown", db=db)
+    assert edited.exit_code == 0, edited.stderr
+    assert json.loads(cli("show", one.lines[-1], "--format", "json", db=db).stdout)["authors"] == [
+        "Carol White", "Dan Brown"
+    ]

@@ -47,6 +47,25 @@ def split_authors(text: str) -> list[Name]:
     return [parse_name(part) for part in _split_top_level(text, _AND) if part.strip()]
 
 
+def looks_like_several_people(text: str) -> bool:
+    """Whether one name in 'Last, First' form is more likely a comma list of people, which BibTeX would
+    read as one person ('Alice Smith, Bob Jones': last name 'Alice Smith', first name 'Bob Jones').
+
+    >>> looks_like_several_people("Alice Smith, Bob Jones"), looks_like_several_people("Le Scao, Teven")
+    (True, False)
+    >>> looks_like_several_people("Smith, Jr., John"), looks_like_several_people("A B, C D, E F")
+    (False, True)
+    """
+    parts = [p.strip() for p in _split_top_level(text, _COMMA)]
+    if len(parts) < 2:
+        return False
+    if len(parts) > 3:
+        return True
+    last_words = [w for w in _split_top_level(parts[0], _SPACE) if w and not _is_lowercase_word(w)]
+    first_words = [w for w in _split_top_level(parts[-1], _SPACE) if w]
+    return len(last_words) >= 2 and len(first_words) >= 2
+
+
 def _is_lowercase_word(word: str) -> bool:
     """A von particle starts with a lower-case letter outside braces ('van', 'de', 'della')."""
     stripped = word.lstrip("{\\")

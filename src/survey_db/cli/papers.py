@@ -57,7 +57,6 @@ def _record_from_options(
     key,
 ):  # noqa: ANN001, ANN202
     from survey_db.identifiers import arxiv_id_from_url, derived_link, doi_from_url, typed_arxiv, typed_doi
-    from survey_db.names import parse_name
     from survey_db.records import PaperRecord
 
     arxiv = typed_arxiv(arxiv) if arxiv else None
@@ -70,7 +69,7 @@ def _record_from_options(
         title=title or "",
         key=key,
         entry_type=entry_type.lower() if entry_type else None,
-        authors=[parse_name(a) for a in authors or []],
+        authors=author_names(authors),
         year=parse_year(year),
         venue=venue,
         venue_full=venue_full,
@@ -87,6 +86,26 @@ def _record_from_options(
 
 # The options that set one paper's own fields: with several identifiers they would apply to each.
 _ONE_PAPER_FIELDS = ("title", "authors", "year", "url", "code_url", "arxiv_id", "doi", "pages", "abstract")
+
+
+def author_names(values: list[str] | None):  # noqa: ANN201
+    """The people of repeated --author options; one value may list several joined by ' and ', as in BibTeX.
+
+    A comma list ('Alice Smith, Bob Jones') is one person to BibTeX ('Last, First'): kept so, with a warning.
+    """
+    import re
+
+    from survey_db.names import looks_like_several_people, split_authors
+
+    names = []
+    for value in values or []:
+        if any(looks_like_several_people(part) for part in re.split(r"\s+and\s+", value, flags=re.I)):
+            note(
+                f"warning: --author {value!r} reads as one person, 'Last, First' as in BibTeX; for several "
+                "people repeat --author or join them with ' and '"
+            )
+        names.extend(split_authors(value))
+    return names
 
 
 @app.command()
@@ -373,9 +392,7 @@ def edit(
         _edit_in_editor(database, key)
         return
     if "authors" in changes:
-        from survey_db.names import parse_name
-
-        changes["authors"] = [parse_name(a) for a in author or []]
+        changes["authors"] = author_names(author)
     if "year" in changes:
         changes["year"] = parse_year(year)
     from survey_db.identifiers import typed_arxiv, typed_doi
