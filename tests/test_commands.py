@@ -421,11 +421,13 @@ def test_add_warns_on_a_missing_author_or_year(cli, db):
 
 
 def test_author_option_splits_on_and_and_warns_on_a_comma_list(cli, db):
-    joined = cli("add", "--title", "Two People", "--author", "Alice Smith and Bob Jones", "--year", "2024", db=db)
+    joined = cli("add", "--title", "Two People", "--author", "Alice Smith and Bob Jones", "--year", "2024",
+                 db=db)  # fmt: skip
     assert joined.exit_code == 0 and "warning" not in joined.stderr
     assert papers(cli, db)[0]["authors"] == ["Alice Smith", "Bob Jones"]
     assert joined.lines[-1] == "smith2024two"
-    comma = cli("add", "--title", "Comma People", "--author", "Alice Smith, Bob Jones", "--year", "2024", db=db)
+    comma = cli("add", "--title", "Comma People", "--author", "Alice Smith, Bob Jones", "--year", "2024",
+                db=db)  # fmt: skip
     assert comma.exit_code == 0
     assert "warning: --author 'Alice Smith, Bob Jones' reads as one person" in comma.stderr
     assert "join them with ' and '" in comma.stderr
