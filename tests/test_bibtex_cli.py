@@ -284,3 +284,43 @@ def test_latin1_lines_are_read_with_a_warning_and_the_encoding_option_forces_one
 
 def test_every_test_file_path_exists():
     assert Path(__file__).with_name("textools.py").is_file()
+
+
+def test_a_short_venue_alone_exports_its_full_name_and_bibtex_does_not_warn(cli, empty_db, tmp_path):
+    need("bibtex", "texlive-binaries")
+    added = cli("add", "--title", "Fast Inference", "--author", "Yaniv Leviathan", "--year", "2023",
+                "--venue", "icml", "--pages", "1--10", db=empty_db)  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    shown = json.loads(cli("show", "leviathan2023fast", "--format", "json", db=empty_db).stdout)
+    assert (shown["venue"], shown["venue_full"]) == ("ICML", "International Conference on Machine Learning")
+    bib = cli("export", "--bibtex", db=empty_db).stdout
+    assert "booktitle = {International Conference on Machine Learning}" in bib
+    assert warnings_and_errors(run_bibtex(tmp_path, bib)) == []
+    # A full name given by hand is kept as given.
+    own = cli("add", "--title", "Other", "--author", "A B", "--year", "2023", "--venue", "ICML",
+              "--venue-full", "Proceedings of the 40th ICML", db=empty_db)  # fmt: skip
+    assert json.loads(cli("show", own.lines[-1], "--format", "json", db=empty_db).stdout)["venue_full"] == (
+        "Proceedings of the 40th ICML"
+    )
+
+
+def test_check_reports_an_empty_booktitle_or_journal(cli, empty_db, tmp_path):
+    need("bibtex", "texlive-binaries")
+    for args in (["--type", "inproceedings", "--venue", "MyConf"], ["--type", "article", "--venue", "MyJ"]):
+        added = cli("add", "--title", f"Paper {args[1]}", "--author", "A B", "--year", "2023", *args,
+                    "--url", "https://example.org/p", db=empty_db)  # fmt: skip
+        assert added.exit_code == 0, added.stderr
+    findings = json.loads(cli("check", "--format", "json", db=empty_db).stdout)
+    empty = sorted(f["message"] for f in findings if "empty" in f["message"])
+    assert [m.split(" (")[0] for m in empty] == [
+        "b2023paper is @inproceedings with an empty booktitle",
+        "b2023papera is @article with an empty journal",
+    ]
+    assert {f["severity"] for f in findings if "empty" in f["message"]} == {"warning"}
+    # bibtex agrees: it warns about the same two fields.
+    warned = warnings_and_errors(run_bibtex(tmp_path, cli("export", "--bibtex", db=empty_db).stdout))
+    assert any("empty booktitle" in w for w in warned) and any("empty journal" in w for w in warned)
+    fixed = cli("edit", "b2023paper", "--venue-full", "Proceedings of MyConf", db=empty_db)
+    assert fixed.exit_code == 0, fixed.stderr
+    findings = json.loads(cli("check", "--format", "json", db=empty_db).stdout)
+    assert [f["key"] for f in findings if "empty" in f["message"]] == ["b2023papera"]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey_db.errors import InputError
-from survey_db.models import Paper, PaperAuthor, Placement
+from survey_db.models import Paper, PaperAuthor, Placement, Venue
 from survey_db.services.dedupe import find_duplicates
 from survey_db.services.findings import SEVERITIES, Finding
 from survey_db.services.taxonomy import section_tree
@@ -65,6 +65,38 @@ def _missing_fields(session: Session) -> list[Finding]:
         ):
             if missing:
                 findings.append(Finding("error", "missing-field", f"{key} has no {label}", key))
+    return findings + _empty_container(session)
+
+
+# Entry types whose BibTeX needs the venue's full name, and the field it goes in.
+CONTAINER_FIELDS = {"article": "journal", "inproceedings": "booktitle", "incollection": "booktitle",
+                    "conference": "booktitle"}  # fmt: skip
+
+
+def _empty_container(session: Session) -> list[Finding]:
+    """Papers whose export would have an empty booktitle or journal, which bibtex warns about.
+
+    An arXiv paper with no venue at all is exempt: the export writes it as @misc with its eprint.
+    """
+    rows = session.execute(
+        select(Paper.key, Paper.entry_type, Paper.arxiv_id, Paper.venue_id, Venue.full_name)
+        .outerjoin(Venue, Venue.id == Paper.venue_id)
+        .where(Paper.entry_type.in_(list(CONTAINER_FIELDS)))
+    )
+    findings = []
+    for key, entry_type, arxiv, venue_id, full in rows:
+        if full or (arxiv and venue_id is None):
+            continue
+        field = CONTAINER_FIELDS[entry_type]
+        findings.append(
+            Finding(
+                "warning",
+                "missing-field",
+                f"{key} is @{entry_type} with an empty {field} (bibtex warns): give it with "
+                f"`survey edit {key} --venue-full NAME`",
+                key,
+            )
+        )
     return findings
 
 

@@ -249,6 +249,7 @@ class Store:
         self._arxiv: dict[str, int] = {}
         self._titles: dict[str, int] = {}
         self._stored_titles: dict[int, str] = {}
+        self._spaceless: dict[str, int] | None = None  # titles without spaces, built at the first miss
         self._authors: dict[tuple[str, str, str, str], int] = {}
         self._topics: dict[str, int] = {}
         self._venues: dict[tuple[str, str | None], int] = {}
@@ -327,7 +328,21 @@ class Store:
                     record.doi = None
                 else:
                     record.arxiv_id = None
-        return (self._titles.get(title) if title else None), warnings
+        return self._by_title(title), warnings
+
+    def _by_title(self, title: str) -> int | None:
+        """The paper with this normalised title, or with the same one but for spaces: a list's
+        'LanguageModels' is the paper's 'Language Models'."""
+        if not title:
+            return None
+        found = self._titles.get(title)
+        if found is None:
+            if self._spaceless is None:
+                self._spaceless = {}
+                for pid, stored in self._stored_titles.items():
+                    self._spaceless.setdefault(stored.replace(" ", ""), pid)
+            found = self._spaceless.get(title.replace(" ", ""))
+        return found
 
     def similar_title(self, record: PaperRecord) -> int | None:
         """A stored paper with the same normalised title, for 'possible duplicate' reports."""
@@ -487,6 +502,8 @@ class Store:
         title = self._norm(record.title)
         self._titles.setdefault(title, pid)
         self._stored_titles[pid] = title
+        if self._spaceless is not None:
+            self._spaceless.setdefault(title.replace(" ", ""), pid)
 
     def merge_into(self, pid: int, record: PaperRecord, *, overwrite: bool) -> tuple[bool, list[str]]:
         """Fill the stored paper's empty fields from the record (or replace them with `overwrite`).
