@@ -440,10 +440,14 @@ def test_author_option_splits_on_and_and_warns_on_a_comma_list(cli, db):
               "--author", "Ma and Xie, Sang Michael", "--year", "2024", db=db)  # fmt: skip
     assert one.exit_code == 0 and "warning" not in one.stderr
     assert json.loads(cli("show", one.lines[-1], "--format", "json", db=db).stdout)["authors"] == [
-        "Teven Le Scao", "Jan van der Berg", "Ma", "Sang Michael Xie"
+        "Teven Le Scao",
+        "Jan van der Berg",
+        "Ma",
+        "Sang Michael Xie",
     ]
     edited = cli("edit", one.lines[-1], "--author", "Carol White AND Dan Brown", db=db)
     assert edited.exit_code == 0, edited.stderr
     assert json.loads(cli("show", one.lines[-1], "--format", "json", db=db).stdout)["authors"] == [
-        "Carol White", "Dan Brown"
+        "Carol White",
+        "Dan Brown",
     ]

@@ -6,20 +6,34 @@ from typing import Annotated
 
 import typer
 
+from survey_db.cli import completion
 from survey_db.errors import InputError
 
 Text = Annotated[
     str | None, typer.Argument(help="Words to find (each a prefix) in title, authors, venue, abstract.")
 ]
 Topics = Annotated[
-    list[str] | None, typer.Option("--topic", "-t", help="Topic name or slug (repeatable: all).")
+    list[str] | None,
+    typer.Option(
+        "--topic", "-t", help="Topic name or slug (repeatable: all).", autocompletion=completion.topics
+    ),
 ]
 SectionOpt = Annotated[
     str | None,
-    typer.Option("--section", "-s", help="Section title, slug or 'A > B' path; includes its subsections."),
+    typer.Option(
+        "--section",
+        "-s",
+        help="Section title, slug or 'A > B' path; includes its subsections.",
+        autocompletion=completion.sections,
+    ),
 ]
 Venue = Annotated[
-    str | None, typer.Option("--venue", help="Venue short name (NeurIPS) or part of its full name.")
+    str | None,
+    typer.Option(
+        "--venue",
+        help="Venue short name (NeurIPS) or part of its full name.",
+        autocompletion=completion.venues,
+    ),
 ]
 Year = Annotated[str | None, typer.Option("--year", "-y", help="2023, 2022..2024, 2022.. or ..2023.")]
 AuthorOpt = Annotated[

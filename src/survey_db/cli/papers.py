@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from survey_db.cli import app, fail, note, open_db
+from survey_db.cli import app, completion, fail, note, open_db
 from survey_db.cli.options import parse_year
 
 Title = Annotated[str | None, typer.Option("--title", help="The paper's title.")]
@@ -16,11 +16,17 @@ Authors = Annotated[
     list[str] | None, typer.Option("--author", "-a", help="An author, 'First Last' (repeatable, in order).")
 ]
 YearOpt = Annotated[str | None, typer.Option("--year", "-y", help="Year of publication.")]
-VenueOpt = Annotated[str | None, typer.Option("--venue", help="Short venue name: NeurIPS, ACL, arXiv.")]
+VenueOpt = Annotated[
+    str | None,
+    typer.Option("--venue", help="Short venue name: NeurIPS, ACL, arXiv.", autocompletion=completion.venues),
+]
 VenueFull = Annotated[
     str | None, typer.Option("--venue-full", help="Full venue name for BibTeX's booktitle/journal.")
 ]
-TopicsOpt = Annotated[list[str] | None, typer.Option("--topic", "-t", help="A topic (repeatable).")]
+TopicsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--topic", "-t", help="A topic (repeatable).", autocompletion=completion.topics),
+]
 NewTopic = Annotated[
     bool,
     typer.Option(
@@ -126,7 +132,10 @@ def add(
     venue_full: VenueFull = None,
     topic: TopicsOpt = None,
     section: Annotated[
-        str | None, typer.Option("--section", "-s", help="Place it at the end of this section.")
+        str | None,
+        typer.Option(
+            "--section", "-s", help="Place it at the end of this section.", autocompletion=completion.sections
+        ),
     ] = None,
     url: Url = None,
     code: Code = None,
@@ -305,7 +314,7 @@ def _read_bibtex_option(source: str):  # noqa: ANN202
 @app.command()
 def show(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="Citation key or old key.")],
+    key: Annotated[str, typer.Argument(help="Citation key or old key.", autocompletion=completion.keys)],
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or bibtex.")] = "table",
 ) -> None:
     """Show one paper.
@@ -338,19 +347,28 @@ def show(
 @app.command()
 def edit(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="Citation key of the paper to change.")],
+    key: Annotated[
+        str, typer.Argument(help="Citation key of the paper to change.", autocompletion=completion.keys)
+    ],
     title: Title = None,
     author: Authors = None,
     year: YearOpt = None,
     venue: VenueOpt = None,
     venue_full: VenueFull = None,
     topic: Annotated[
-        list[str] | None, typer.Option("--topic", "-t", help="Replace the topics (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--topic", "-t", help="Replace the topics (repeatable).", autocompletion=completion.topics
+        ),
     ] = None,
     add_topic: Annotated[
-        list[str] | None, typer.Option("--add-topic", help="Add a topic (repeatable).")
+        list[str] | None,
+        typer.Option("--add-topic", help="Add a topic (repeatable).", autocompletion=completion.topics),
     ] = None,
-    remove_topic: Annotated[list[str] | None, typer.Option("--remove-topic", help="Remove a topic.")] = None,
+    remove_topic: Annotated[
+        list[str] | None,
+        typer.Option("--remove-topic", help="Remove a topic.", autocompletion=completion.topics),
+    ] = None,
     url: Url = None,
     code: Code = None,
     arxiv: Arxiv = None,
@@ -480,7 +498,9 @@ def _edit_in_editor(database, key: str) -> None:  # noqa: ANN001
 @app.command()
 def rm(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="Citation key of the paper to delete.")],
+    key: Annotated[
+        str, typer.Argument(help="Citation key of the paper to delete.", autocompletion=completion.keys)
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete a paper (asks first on a terminal).
@@ -503,9 +523,19 @@ def rm(
 @app.command()
 def mv(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="Citation key of the paper to place.")],
-    section: Annotated[str, typer.Option("--section", "-s", help="The section to place it in.")],
-    from_section: Annotated[str | None, typer.Option("--from", help="Take it out of this section.")] = None,
+    key: Annotated[
+        str, typer.Argument(help="Citation key of the paper to place.", autocompletion=completion.keys)
+    ],
+    section: Annotated[
+        str,
+        typer.Option(
+            "--section", "-s", help="The section to place it in.", autocompletion=completion.sections
+        ),
+    ],
+    from_section: Annotated[
+        str | None,
+        typer.Option("--from", help="Take it out of this section.", autocompletion=completion.sections),
+    ] = None,
     position: Annotated[
         int | None, typer.Option("--position", "-p", min=1, help="1-based row (default: last).")
     ] = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from survey_db.cli import SurveyGroup, app, database_file, fail, note, open_db
+from survey_db.cli import SurveyGroup, app, completion, database_file, fail, note, open_db
 
 CHECK_FORMATS = ("text", "json", "github")
 
@@ -78,8 +78,13 @@ def check(
 @app.command()
 def merge(
     ctx: typer.Context,
-    keep: Annotated[str, typer.Argument(help="The paper that stays.")],
-    other: Annotated[str, typer.Argument(help="The paper merged into it; its key becomes an alias.")],
+    keep: Annotated[str, typer.Argument(help="The paper that stays.", autocompletion=completion.keys)],
+    other: Annotated[
+        str,
+        typer.Argument(
+            help="The paper merged into it; its key becomes an alias.", autocompletion=completion.keys
+        ),
+    ],
 ) -> None:
     """Merge two papers that are the same (a preprint and its published version), losing nothing.
 
@@ -103,7 +108,10 @@ app.add_typer(keys_app, name="keys")
 @keys_app.command("regenerate")
 def keys_regenerate(
     ctx: typer.Context,
-    keys: Annotated[list[str] | None, typer.Argument(help="Only these papers (default: all).")] = None,
+    keys: Annotated[
+        list[str] | None,
+        typer.Argument(help="Only these papers (default: all).", autocompletion=completion.keys),
+    ] = None,
     pattern: Annotated[
         str,
         typer.Option("--pattern", help="Fields: {author} {authors} {year} {word} {title2} {title3} {venue}."),

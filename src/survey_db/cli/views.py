@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from survey_db.cli import SurveyGroup, app, fail, note, open_db
+from survey_db.cli import SurveyGroup, app, completion, fail, note, open_db
 from survey_db.cli.options import (
     AuthorOpt,
     HasCode,
@@ -106,7 +106,7 @@ app.add_typer(topic_app, name="topic")
 @topic_app.command("rename")
 def topic_rename(
     ctx: typer.Context,
-    old: Annotated[str, typer.Argument(help="The topic to rename.")],
+    old: Annotated[str, typer.Argument(help="The topic to rename.", autocompletion=completion.topics)],
     new: Annotated[str, typer.Argument(help="Its new name.")],
 ) -> None:
     """Rename a topic.
@@ -123,8 +123,12 @@ def topic_rename(
 @topic_app.command("merge")
 def topic_merge(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="The topic that disappears.")],
-    target: Annotated[str, typer.Argument(help="The topic its papers move to.")],
+    source: Annotated[
+        str, typer.Argument(help="The topic that disappears.", autocompletion=completion.topics)
+    ],
+    target: Annotated[
+        str, typer.Argument(help="The topic its papers move to.", autocompletion=completion.topics)
+    ],
 ) -> None:
     """Merge one topic into another.
 
@@ -204,7 +208,9 @@ def section_add(
 @section_app.command("rename")
 def section_rename(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Section title, slug or path.")],
+    name: Annotated[
+        str, typer.Argument(help="Section title, slug or path.", autocompletion=completion.sections)
+    ],
     title: Annotated[str, typer.Argument(help="The new title.")],
 ) -> None:
     """Rename a section (its slug stays, so links keep working).
@@ -221,9 +227,14 @@ def section_rename(
 @section_app.command("mv")
 def section_mv(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Section title, slug or path.")],
+    name: Annotated[
+        str, typer.Argument(help="Section title, slug or path.", autocompletion=completion.sections)
+    ],
     parent: Annotated[
-        str | None, typer.Option("--parent", help="New parent section (omit: keep the parent).")
+        str | None,
+        typer.Option(
+            "--parent", help="New parent section (omit: keep the parent).", autocompletion=completion.sections
+        ),
     ] = None,
     root: Annotated[bool, typer.Option("--root", help="Make it a top-level section.")] = False,
     position: Annotated[
@@ -249,7 +260,9 @@ def section_mv(
 @section_app.command("rm")
 def section_rm(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Section title, slug or path.")],
+    name: Annotated[
+        str, typer.Argument(help="Section title, slug or path.", autocompletion=completion.sections)
+    ],
     force: Annotated[
         bool, typer.Option("--force", help="Remove even if it holds papers or subsections.")
     ] = False,
