@@ -284,4 +284,4 @@ from survey_db.cli import coercion  # noqa: E402
 coercion.install()
 
 # Register the command modules (each adds its commands to `app`).
-from survey_db.cli import files, lookups, papers, quality, schema, views  # noqa: E402, F401
+from survey_db.cli import files, lookups, meta, papers, quality, schema, views  # noqa: E402, F401

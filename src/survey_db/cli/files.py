@@ -31,10 +31,13 @@ def init(
     empty: Annotated[
         bool, typer.Option("--empty", help="Create an empty database for a survey of your own.")
     ] = False,
+    title: Annotated[
+        str | None, typer.Option("--title", help="The survey's title (the H1 of its Markdown export).")
+    ] = None,
 ) -> None:
     """Create a database: seeded with the shipped survey, or empty.
 
-    Example: survey --db my-survey.db init --empty
+    Example: survey --db my-survey.db init --empty --title "Small Models in the LLM Era"
     """
     from survey_db.db import current_revision, make_engine, resolve_url, sqlite_path
 
@@ -51,7 +54,14 @@ def init(
             engine.dispose()
         if revision is not None:
             fail(f"{url.split('@')[-1]} already holds a survey database")
-    open_db(ctx, seed=not empty)
+    if title is not None and not title.strip():
+        fail("--title cannot be empty")
+    database = open_db(ctx, seed=not empty)
+    if title is not None:
+        from survey_db.services.meta import set_field
+
+        with database.session() as session:
+            set_field(session, "title", title)
 
 
 @app.command()

@@ -479,13 +479,15 @@ def to_markdown(
     awesome-lint takes), and each section's papers in placement order; `before` (Markdown: the taxonomy
     figure, charts) opens the generated region."""
     from survey_db import markdown
+    from survey_db.services.meta import readme_intro
 
-    title = get_meta(session).get("title", "Papers")
+    meta = get_meta(session)
     readme = markdown.render_readme(
-        title,
+        meta.get("title", "Papers"),
         markdown_sections(session, filters),
         style=style,
         toc_depth=toc_depth or markdown.DEFAULT_TOC_DEPTH,
+        intro=readme_intro(meta),
     )
     return _open_region(readme, before) if before else readme
 
