@@ -13,7 +13,12 @@ from survey_db.cli.options import parse_year
 
 Title = Annotated[str | None, typer.Option("--title", help="The paper's title.")]
 Authors = Annotated[
-    list[str] | None, typer.Option("--author", "-a", help="An author, 'First Last' (repeatable, in order).")
+    list[str] | None,
+    typer.Option(
+        "--author",
+        "-a",
+        help="An author, 'First Last' or 'Last, First' (repeatable, in order; 'A and B' is two).",
+    ),
 ]
 YearOpt = Annotated[str | None, typer.Option("--year", "-y", help="Year of publication.")]
 VenueOpt = Annotated[
