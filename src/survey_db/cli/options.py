@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from survey_db.cli import completion
+import survey_db.cli.completion as completion
 from survey_db.errors import InputError
 
 Text = Annotated[
