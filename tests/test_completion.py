@@ -51,6 +51,9 @@ def complete(tmp_path: Path, shell: str, line: str, *, db: str | None) -> list[s
         ("section rm Speculative", ["Speculative\\ Decoding"]),
         ("topic merge Model", ["Model\\ Cascading", "Model\\ Routing"]),
         ("query --topic Nothing", []),
+        ("sho", ["show"]),  # command names too
+        ("topic re", ["rename"]),
+        ("--db", []),
     ],
 )
 def test_bash_completes_values_from_the_database(tmp_path, seeded_db, line, expected):
@@ -73,8 +76,11 @@ def test_zsh_and_fish_get_values_with_descriptions(tmp_path, seeded_db):
     assert zsh == f'_arguments \'*: :(("leviathan2023fast":"{title}"))\''
     fish = complete(tmp_path, "fish", "mv leviathan2023fast --section Speculative", db=seeded_db)
     assert fish == [
-        "Speculative Decoding\tCollaboration > SMs Enhance LLMs > Efficient Inference > Speculative Decoding"
+        "Speculative Decoding\t\u2026 > Efficient Inference > Speculative Decoding"
     ]
+    # Long descriptions are cut, so that each value stays on one line of the shell's list.
+    zsh_venues = complete(tmp_path, "zsh", "query --venue ", db=seeded_db)
+    assert len(zsh_venues) == 19 and all(line.startswith(("_arguments", '"')) for line in zsh_venues)
     assert complete(tmp_path, "fish", "query --venue ICM", db=seeded_db) == [
         "ICML\tInternational Conference on Machine Learning"
     ]

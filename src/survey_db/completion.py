@@ -16,6 +16,9 @@ name ('Spec' -> 'Speculative Decoding') or, when what was typed starts its slug,
 
 from __future__ import annotations
 
+# Descriptions longer than this are cut: Typer lays them out for an 80-column screen, and a longer one
+# would break onto a second line in zsh's and fish's lists.
+DESCRIPTION_WIDTH = 60
 # At most this many citation keys are offered for one Tab (a shell asks before listing more than ~100).
 KEY_LIMIT = 500
 
@@ -86,6 +89,22 @@ def candidates(target: str | None, kind: str, incomplete: str) -> list[tuple[str
         rows = _rows(target, kind, incomplete)
     except Exception:  # noqa: BLE001 - a completion never fails: no database, another schema, no server
         return []
+    return [(value, _short(text)) for value, text in _values(kind, rows, incomplete)]
+
+
+def _short(text: str | None) -> str | None:
+    """The text within DESCRIPTION_WIDTH: a section path loses its first parts, other text its end."""
+    if text is None or len(text) <= DESCRIPTION_WIDTH:
+        return text
+    parts = text.split(" > ")
+    while len(parts) > 1 and len(" > ".join(["\u2026", *parts])) > DESCRIPTION_WIDTH:
+        parts.pop(0)
+    if len(parts) < len(text.split(" > ")) and len(" > ".join(["\u2026", *parts])) <= DESCRIPTION_WIDTH:
+        return " > ".join(["\u2026", *parts])
+    return text[: DESCRIPTION_WIDTH - 1].rstrip() + "\u2026"
+
+
+def _values(kind: str, rows: list[tuple], incomplete: str) -> list[tuple[str, str | None]]:
     if kind == "topic":
         return [(value, None) for name, slug in rows if (value := offered(incomplete, name, slug))]
     if kind == "venue":

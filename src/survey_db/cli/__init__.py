@@ -6,6 +6,7 @@ Services do the work; heavy modules (sqlalchemy, alembic, bibtexparser) load ins
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -274,8 +275,11 @@ def open_db(ctx: typer.Context, *, create: bool = True, seed: bool = True):  # n
 def main() -> None:
     """Entry point of the `survey` console script."""
     from survey_db.cli.coercion import narrowed
+    from survey_db.cli.completion import words_before_the_cursor
 
-    narrowed(app, sys.argv[1:])(prog_name="survey")
+    # At a Tab the command line comes in the environment, not argv: build only the command it names.
+    argv = words_before_the_cursor() if "_SURVEY_COMPLETE" in os.environ else sys.argv[1:]
+    narrowed(app, argv)(prog_name="survey")
 
 
 # Typer converts option values through pydantic, a tenth of a second of start-up: plain types skip it.
