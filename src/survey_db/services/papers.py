@@ -114,9 +114,11 @@ def duplicate_advice(what: str, existing: str) -> str:
     """
     if what == "title":
         return f"a paper with the same title is already present: {existing} (use --force to add anyway)"
+    article = "an" if what[0].lower() in "aeiou" else "a"
     return (
-        f"a paper with the same {what} is already present: {existing}; a {what} belongs to one paper only, "
-        f"even with --force: see it with `survey show {existing}`, change it with `survey edit {existing}`, "
+        f"a paper with the same {what} is already present: {existing}; "
+        f"{article} {what} belongs to one paper only, even with --force: "
+        f"see it with `survey show {existing}`, change it with `survey edit {existing}`, "
         f"or add yours without its {what} and join the two with `survey merge {existing} NEWKEY`"
     )
 
