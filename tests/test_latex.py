@@ -101,6 +101,15 @@ def test_encodes_specials_and_accents(text: str, latex: str) -> None:
     assert latex_to_unicode(latex) == text
 
 
+@pytest.mark.parametrize(
+    "text", ["-\u2013", "\u2013-", "\u2013\u2013", "\u2014-", "-\u2014", "--", "a-\u2013b"]
+)
+@pytest.mark.parametrize("ascii", [True, False])
+def test_dashes_side_by_side_stay_apart(text: str, ascii: bool) -> None:
+    """A hyphen beside an en dash must not become '---', an em dash, when read back."""
+    assert latex_to_unicode(unicode_to_latex(text, ascii=ascii)) == text
+
+
 def test_utf8_mode_keeps_non_ascii() -> None:
     assert unicode_to_latex("Schrödinger & Łódź", ascii=False) == r"Schrödinger \& Łódź"
 

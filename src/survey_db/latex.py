@@ -406,24 +406,27 @@ def _encode_cached(text: str, ascii: bool) -> str:  # noqa: A002
     for index, ch in enumerate(text):
         if ch < "\x7f":
             if ch in _ASCII_SPECIALS:
-                append(_ASCII_SPECIALS[ch])
+                piece = _ASCII_SPECIALS[ch]
             elif ch == "{":
-                append(r"\{" if index in paired else r"\textbraceleft{}")
+                piece = r"\{" if index in paired else r"\textbraceleft{}"
             elif ch == "}":
-                append(r"\}" if index in paired else r"\textbraceright{}")
-            elif ch in "-`'" and previous == ch:
-                append("{}" + ch)  # keep -- `` '' from becoming TeX ligatures
+                piece = r"\}" if index in paired else r"\textbraceright{}"
+            elif ch in "`'" and previous == ch:
+                piece = "{}" + ch  # keep `` '' from becoming TeX ligatures
             elif ch == "`" and previous in "?!" and previous:
-                append("{}`")  # ?` and !` are ligatures for ¿ and ¡
+                piece = "{}`"  # ?` and !` are ligatures for ¿ and ¡
             else:
-                append(ch)
+                piece = ch
         elif ch in _ASCII_SPECIALS:
-            append(_ASCII_SPECIALS[ch])
+            piece = _ASCII_SPECIALS[ch]
         elif ascii:
             latex = _encode_char(ch)
-            append(latex if latex is not None else ch)
+            piece = latex if latex is not None else ch
         else:
-            append(ch)
+            piece = ch
+        if piece[0] == "-" and out and out[-1][-1] == "-":
+            append("{}")  # a hyphen or dash beside another would join it in a longer TeX dash ligature
+        append(piece)
         previous = ch
     return "".join(out)
 
