@@ -326,3 +326,21 @@ def test_explain_is_for_readmes_only(cli, empty_db, tmp_path: Path):
     bib.write_text("@misc{a, title={A}}\n", encoding="utf-8")
     result = cli("import", bib, "--explain", db=empty_db)
     assert result.exit_code == 2 and "--explain" in result.stderr
+
+
+def test_tables_of_tools_and_counts_are_not_papers():
+    text = ("## Stats\n\n| Layer | Section | Papers |\n|---|---|---|\n| **P** | Platform | 10 |\n"
+            "| **S** | Safety | 33 |\n\n"
+            "## Tools\n\n| Project | Description | Paper | Links |\n|---|---|---|---|\n"
+            "| x/runner | agent runner | Platform | [![Stars](https://img.shields.io/github/stars/x/runner)]"
+            "(https://github.com/x/runner) |\n")
+    readme = parse_readme(text)
+    assert [row.title for section in readme.sections for row in section.rows] == []
+    assert [item.reason for item in readme.items] == ["links only to code or a website, no paper"]
+
+
+def test_a_linked_venue_in_front_of_the_title():
+    row = one("## A\n\n* (ECCV [RWS 2022](https://rws.example.org/)) [💬Retrieval] **See More Persons**, "
+              "Ann Smith et al. [[Paper](https://arxiv.org/abs/2208.00016)]\n")
+    assert (row.title, row.venue, row.year, row.topics) == (
+        "See More Persons", "ECCV RWS", 2022, ["Retrieval"])

@@ -158,6 +158,14 @@ def _lead(nodes: list[Node], fields: _Fields) -> list[Node]:
         if first.kind == "text":
             text = first.text.lstrip()
             text = "".join(ch for ch in text[:3] if not is_emoji(ch)).lstrip() + text[3:]
+            if text.startswith("(") and ")" not in text:  # '(ECCV [RWS 2022](u)) **Title**': linked venue
+                close = next((k for k, n in enumerate(nodes[1:6], 1) if n.kind == "text" and ")" in n.text),
+                             None)
+                if close is not None:
+                    inside = text[1:] + plain(nodes[1:close]) + nodes[close].text.split(")", 1)[0]
+                    fields.date(dated_venue(inside))
+                    nodes[: close + 1] = [Node("text", nodes[close].text.split(")", 1)[1], line=first.line)]
+                    continue
             match = _LEADING_PAREN.match(text)
             if match and dated_venue(match.group(1)):
                 fields.date(dated_venue(match.group(1)))

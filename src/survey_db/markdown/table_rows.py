@@ -142,7 +142,7 @@ def refine_kinds(kinds: list[str | None], rows: list[list[list[Node]]]) -> list[
     if "title" in kinds:
         position = kinds.index("title")
         cells = column(position)
-        titled = sum(1 for c in cells if title_cell(c)[0])
+        titled = sum(1 for c in cells if re.search(r"[^\W\d_]", title_cell(c)[0] or ""))
         if cells and titled * 2 < len(cells):
             kinds[position] = "links" if "links" not in kinds else None
     if "title" in kinds or not rows:
