@@ -4,6 +4,7 @@ HTML tables."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -344,3 +345,15 @@ def test_a_linked_venue_in_front_of_the_title():
               "Ann Smith et al. [[Paper](https://arxiv.org/abs/2208.00016)]\n")
     assert (row.title, row.venue, row.year, row.topics) == (
         "See More Persons", "ECCV RWS", 2022, ["Retrieval"])
+
+
+def test_a_later_row_of_the_same_paper_fills_the_earlier_one(cli, empty_db, tmp_path: Path):
+    readme = tmp_path / "README.md"
+    readme.write_text("## A\n\n- **Same Paper Twice**. [[pdf](https://arxiv.org/abs/2301.00017)]\n\n## B\n\n"
+                      "- **Same Paper Twice**. *Ann Smith, Bob Jones*. ICML 2023. "
+                      "[[pdf](https://arxiv.org/abs/2301.00018)] [[code](https://github.com/x/same)]\n",
+                      encoding="utf-8")
+    assert cli("import", readme, db=empty_db).exit_code == 0
+    (paper,) = json.loads(cli("export", "--json", db=empty_db).stdout)
+    assert (paper["venue"], paper["year"], paper["code_url"]) == ("ICML", 2023, "https://github.com/x/same")
+    assert "https://arxiv.org/abs/2301.00018" in paper["note"]
