@@ -64,6 +64,8 @@ def test_badges_give_a_venue_only_when_dated():
     ("Some Title", "https://openreview.net/forum?id=abc", "paper"),
     ("Some Title", "https://github.com/a/b", "code"),
     ("Video", "https://youtube.com/watch?v=1", "other"),
+    ("ICML", "https://icml.cc/", "project"),
+    ("ACL", "http://www.acl2019.org/EN/index.xhtml", "project"),
 ])
 def test_link_roles(label, url, role):
     assert link_role(label, url) == role
@@ -329,15 +331,11 @@ def test_explain_is_for_readmes_only(cli, empty_db, tmp_path: Path):
     assert result.exit_code == 2 and "--explain" in result.stderr
 
 
-def test_tables_of_tools_and_counts_are_not_papers():
+def test_a_column_of_counts_is_not_a_title_column():
     text = ("## Stats\n\n| Layer | Section | Papers |\n|---|---|---|\n| **P** | Platform | 10 |\n"
-            "| **S** | Safety | 33 |\n\n"
-            "## Tools\n\n| Project | Description | Paper | Links |\n|---|---|---|---|\n"
-            "| x/runner | agent runner | Platform | [![Stars](https://img.shields.io/github/stars/x/runner)]"
-            "(https://github.com/x/runner) |\n")
+            "| **S** | Safety | 33 |\n")
     readme = parse_readme(text)
     assert [row.title for section in readme.sections for row in section.rows] == []
-    assert [item.reason for item in readme.items] == ["links only to code or a website, no paper"]
 
 
 def test_a_linked_venue_in_front_of_the_title():

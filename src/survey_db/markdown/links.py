@@ -64,6 +64,14 @@ def is_paper_url(url: str) -> bool:
     return bool(PAPER_HOST.match(url) or PDF_PATH.search(url))
 
 
+def is_site_root(url: str) -> bool:
+    """A site's front page ('https://icml.cc/', '.../index.html'): a venue or a project, never a paper."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url).path.strip("/")
+    return not path or (path.count("/") <= 1 and path.rsplit("/", 1)[-1].lower().startswith("index."))
+
+
 def link_label(text: str) -> str:
     return " ".join(text.split()).strip("[]()<>*_ :.,").lower()
 
@@ -71,6 +79,8 @@ def link_label(text: str) -> str:
 def link_role(label: str, url: str) -> str:
     """'paper', 'code', 'project' or 'other' for a link with this text; the label decides, then the host."""
     key = link_label(label)
+    if is_site_root(url):
+        return "code" if REPOSITORY_HOST.match(url) else "project"
     if key in _PAPER_LABELS or key.endswith((" pdf", " paper", " arxiv")):
         return "paper"
     if key in _PROJECT_LABELS:

@@ -425,13 +425,6 @@ class Reader:
         if unused:
             notes.append("; ".join(f"{link_label(link.label) or 'link'}: {link.url}" for link in unused))
         title, short = split_short_title(title)
-        dated = year or year_in(plain(cell("date")))
-        if (links and not any(link.role == "paper" for link in links) and url is None and not venue
-                and not dated and not authors):
-            # A row of a tools table: a name and a repository, nothing that makes it a paper.
-            self._note_item(Item(line, "table row", reason="links only to code or a website, no paper",
-                                 links=links, text=title[:120]))
-            return None
         record = paper_record(
             title, url, source=source, code=code, venue=venue,
             year=year or year_in(plain(cell("date"))) or self.year_hint(),
