@@ -119,6 +119,22 @@ def doi_from_url(url: str | None) -> str | None:
     return None
 
 
+def _path_after_host(text: str, hosts: tuple[str, ...], file_suffix: str) -> str | None:
+    """The path of a URL on one of `hosts` without query, fragment, slashes and a file suffix; None if
+    `text` names none of the hosts.
+
+    >>> _path_after_host("https://dblp.org/rec/conf/icml/X23.bib?x=1", ("dblp.org/rec/",), r"\\.bib$")
+    'conf/icml/X23'
+    """
+    lowered = text.lower()
+    for host in hosts:
+        start = lowered.find(host)
+        if start >= 0:
+            path = text[start + len(host) :].split("?")[0].split("#")[0].strip("/")
+            return re.sub(file_suffix, "", path)
+    return None
+
+
 def parse_dblp_key(text: str | None) -> str | None:
     """A DBLP record key from a key or a dblp.org/rec URL ('.html', '.bib', '.xml' and queries dropped).
 
@@ -128,16 +144,11 @@ def parse_dblp_key(text: str | None) -> str | None:
     if not text:
         return None
     text = text.strip()
-    lowered = text.lower()
-    for host in _DBLP_HOSTS:
-        start = lowered.find(host)
-        if start >= 0:
-            text = text[start + len(host) :].split("?")[0].split("#")[0].strip("/")
-            text = re.sub(r"\.(html|bib|xml|ris|nt|ttl|rdf)$", "", text)
-            break
-    else:
-        if text.lower().startswith("dblp:"):
-            text = text[5:].strip()
+    path = _path_after_host(text, _DBLP_HOSTS, r"\.(html|bib|xml|ris|nt|ttl|rdf)$")
+    if path is not None:
+        text = path
+    elif text.lower().startswith("dblp:"):
+        text = text[5:].strip()
     return text if _DBLP_KEY.fullmatch(text) else None
 
 
@@ -150,13 +161,9 @@ def parse_acl_id(text: str | None) -> str | None:
     if not text:
         return None
     text = text.strip()
-    lowered = text.lower()
-    for host in _ACL_HOSTS:
-        start = lowered.find(host)
-        if start >= 0:
-            text = text[start + len(host) :].split("?")[0].split("#")[0].strip("/")
-            text = re.sub(r"\.(pdf|bib|xml)$", "", text)
-            break
+    path = _path_after_host(text, _ACL_HOSTS, r"\.(pdf|bib|xml)$")
+    if path is not None:
+        text = path
     else:
         doi = parse_doi(text)
         if doi and doi.startswith(_ACL_DOI_PREFIX):
