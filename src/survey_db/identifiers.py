@@ -53,14 +53,8 @@ def arxiv_id_from_url(url: str | None) -> str | None:
     """The arXiv id in an arxiv.org URL ('https://arxiv.org/pdf/2302.03169v1.pdf'), else None."""
     if not url:
         return None
-    lowered = url.lower()
-    for host in _ARXIV_HOSTS:
-        start = lowered.find(host)
-        if start >= 0:
-            rest = url[start + len(host) :].strip("/ ")
-            rest = rest.split("?")[0].split("#")[0].removesuffix(".pdf")
-            return arxiv_id(rest)
-    return None
+    path = _path_after_host(url.strip(), _ARXIV_HOSTS, r"\.pdf$")
+    return arxiv_id(path) if path is not None else None
 
 
 def parse_arxiv(text: str | None) -> str | None:
