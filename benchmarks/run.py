@@ -124,7 +124,7 @@ def check(result: Run, what: str) -> Run:
     return result
 
 
-def median_runs(commands: list[list[str]], repeats: int, **kwargs) -> list[Run]:  # noqa: ANN003
+def median_runs(commands: list[list[str]], repeats: int, **kwargs) -> list[Run]:
     """Each command `repeats` times, alternating; the median time and the largest peak of each."""
     results: list[list[Run]] = [[] for _ in commands]
     for _ in range(repeats):

@@ -13,11 +13,11 @@ target_metadata = Base.metadata
 EXTERNAL_PREFIX = "papers_fts"
 
 
-def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001, ANN201
+def include_object(obj, name, type_, reflected, compare_to):
     return not (name and name.startswith(EXTERNAL_PREFIX))
 
 
-def run(connection) -> None:  # noqa: ANN001
+def run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

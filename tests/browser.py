@@ -45,7 +45,7 @@ def npm_file(package: str, relative: str) -> Path:
 
 
 @contextlib.contextmanager
-def chromium_context(**options) -> Iterator:  # noqa: ANN003
+def chromium_context(**options) -> Iterator:
     """A playwright browser context of headless Chromium with a fresh profile folder."""
     executable = chromium_path()
     try:

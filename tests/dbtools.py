@@ -63,7 +63,7 @@ class FreshDatabases:
         self._admin.dispose()
 
 
-def plain_engine(url: str):  # noqa: ANN201
+def plain_engine(url: str):
     """An engine without survey-db's hooks, so the check does not depend on the code under test."""
     from sqlalchemy import create_engine
 

@@ -424,14 +424,14 @@ class FakeServices:
             return 404, "<html>Page not found</html>", "text/html"
         return 404, "no such service", "text/plain"
 
-    def _handler(self):  # noqa: ANN202
+    def _handler(self):
         services = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:  # noqa: ANN002
+            def log_message(self, *args) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 service, _, rest = parts.path.lstrip("/").partition("/")
                 rest = "/" + rest

@@ -33,23 +33,23 @@ class FullDiskFile:
     """A file object that says ENOSPC once the bytes written pass the space left (the fallback where a
     tmpfs cannot be mounted)."""
 
-    def __init__(self, real, space: list[int]):  # noqa: ANN001
+    def __init__(self, real, space: list[int]):
         self._real, self._space = real, space
 
-    def write(self, data):  # noqa: ANN001, ANN201
+    def write(self, data):
         size = len(data.encode("utf-8") if isinstance(data, str) else data)
         if size > self._space[0]:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         self._space[0] -= size
         return self._real.write(data)
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         return getattr(self._real, name)
 
-    def __enter__(self):  # noqa: ANN204
+    def __enter__(self):
         return self
 
-    def __exit__(self, *exc) -> None:  # noqa: ANN002
+    def __exit__(self, *exc) -> None:
         self._real.close()
 
 
@@ -78,7 +78,7 @@ def small_disk(tmp_path: Path):
     space = DISKS.setdefault(mount, [2 << 20])
     real_fdopen = atomic.os.fdopen
 
-    def fdopen(fd, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def fdopen(fd, *args, **kwargs):
         handle = real_fdopen(fd, *args, **kwargs)
         where = Path(os.readlink(f"/proc/self/fd/{fd}")).parent
         return FullDiskFile(handle, space) if where == mount else handle

@@ -49,7 +49,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-def papers(cli, db: str) -> dict[str, dict]:  # noqa: ANN001
+def papers(cli, db: str) -> dict[str, dict]:
     return {p["key"]: p for p in json.loads(cli("export", "--json", db=db).stdout)}
 
 

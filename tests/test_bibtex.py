@@ -121,7 +121,7 @@ def test_issue_text_is_file_line_key_message() -> None:
         ("bad_value.bib", 4, "junk", "unexpected text '{B}' after the value", ["good1"]),
     ],
 )
-def test_each_malformation_is_reported_with_its_line(fixture, line, key, message, kept) -> None:  # noqa: ANN001
+def test_each_malformation_is_reported_with_its_line(fixture, line, key, message, kept) -> None:
     path = DATA / fixture
     parse = parse_bibtex(read_bib_file(path), source=str(path))
     assert len(parse.errors) == 1, [str(e) for e in parse.errors]
@@ -140,7 +140,7 @@ def test_each_malformation_is_reported_with_its_line(fixture, line, key, message
          "repeated field"),
     ],
 )
-def test_what_bibtex_reads_with_a_warning_is_a_warning(fixture, line, key, message, kind) -> None:  # noqa: ANN001
+def test_what_bibtex_reads_with_a_warning_is_a_warning(fixture, line, key, message, kind) -> None:
     path = DATA / fixture
     parse = parse_bibtex(read_bib_file(path), source=str(path))
     assert parse.errors == []
@@ -252,7 +252,7 @@ def test_large_files_are_read_in_pieces_with_right_line_numbers() -> None:
 # ------------------------------------------------------------------------------------------ writing
 
 
-def paper(**fields) -> PaperRecord:  # noqa: ANN003
+def paper(**fields) -> PaperRecord:
     base = dict(
         key="xie2023doremi",
         entry_type="inproceedings",
@@ -484,7 +484,7 @@ def records(draw: st.DrawFn) -> list[PaperRecord]:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(records(), st.sampled_from(["bibtex", "biblatex"]), st.booleans())
-def test_any_record_round_trips(batch: list[PaperRecord], style: str, ascii: bool) -> None:  # noqa: A002
+def test_any_record_round_trips(batch: list[PaperRecord], style: str, ascii: bool) -> None:
     text = format_bibtex(batch, style=style, ascii=ascii)
     parse = parse_bibtex(text)
     assert parse.errors == [], [str(e) for e in parse.errors]
@@ -495,7 +495,7 @@ def test_any_record_round_trips(batch: list[PaperRecord], style: str, ascii: boo
 @pytest.mark.parametrize("name", ["xampl.bib", "biblatex-examples.bib"])
 @pytest.mark.parametrize("style", ["bibtex", "biblatex"])
 @pytest.mark.parametrize("ascii", [True, False])
-def test_real_files_import_fully_and_round_trip(name: str, style: str, ascii: bool) -> None:  # noqa: A002
+def test_real_files_import_fully_and_round_trip(name: str, style: str, ascii: bool) -> None:
     path = kpsewhich(name)
     parse = parse_bibtex(read_bib_file(path), source=str(path))
     assert parse.errors == [] and parse.warnings == []

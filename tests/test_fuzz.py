@@ -52,7 +52,7 @@ text = st.lists(pieces, max_size=8).map("".join)
 
 
 @st.composite
-def big(draw, of=text) -> str:  # noqa: ANN001
+def big(draw, of=text) -> str:
     """Usually short; sometimes a field of about 1 MB."""
     value = draw(of)
     if draw(st.integers(0, 14)) == 14:
@@ -61,7 +61,7 @@ def big(draw, of=text) -> str:  # noqa: ANN001
     return value
 
 
-def nested(opening: str, closing: str, deepest: int = 10_000):  # noqa: ANN201
+def nested(opening: str, closing: str, deepest: int = 10_000):
     """`opening * n + inner + closing * n`, n up to `deepest` (sometimes left unbalanced)."""
     return st.builds(
         lambda n, inner, cut: (opening * n + inner + closing * n)[
@@ -79,7 +79,7 @@ MD_DEEPEST = 2000
 
 
 @st.composite
-def corrupt(draw, data: bytes) -> bytes:  # noqa: ANN001
+def corrupt(draw, data: bytes) -> bytes:
     """The bytes, sometimes with a NUL, a byte that is not UTF-8, a BOM or CR LF line ends."""
     # Hypothesis favours small draws: 0 (the most frequent) leaves the bytes alone.
     choice = draw(st.integers(0, 9))
@@ -280,7 +280,7 @@ BASELINE = """
 """
 
 
-def _import_cleanly(cli, db: str, folder: Path, data: bytes, suffix: str, importer: str, note=event) -> str:  # noqa: ANN001
+def _import_cleanly(cli, db: str, folder: Path, data: bytes, suffix: str, importer: str, note=event) -> str:
     path = folder / f"input{suffix}"
     path.write_bytes(data)
     before = snapshot(db)

@@ -65,7 +65,7 @@ def hostile(templates, tmp_path_factory: pytest.TempPathFactory) -> str:
     db = templates.copy("empty", False, folder / "hostile.db")
     runner = CliRunner()
 
-    def cli(*args: str, db: str):  # noqa: ANN202
+    def cli(*args: str, db: str):
         result = runner.invoke(app, ["--db", db, *args])
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
@@ -310,7 +310,7 @@ class Tags(html.parser.HTMLParser):
         self.headings: list[str] = []
         self._text: list[str] | None = None
 
-    def handle_starttag(self, tag: str, attrs) -> None:  # noqa: ANN001
+    def handle_starttag(self, tag: str, attrs) -> None:
         self.tags.append((tag, dict(attrs)))
         if tag == "tr":
             self.cells.append([])

@@ -140,7 +140,7 @@ _printable = st.text(
 
 @settings(max_examples=200, deadline=None)
 @given(_printable, st.booleans())
-def test_round_trip_any_printable_text(text: str, ascii: bool) -> None:  # noqa: A002
+def test_round_trip_any_printable_text(text: str, ascii: bool) -> None:
     assert latex_to_unicode(unicode_to_latex(text, ascii)) == text
 
 

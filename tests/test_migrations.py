@@ -41,7 +41,7 @@ PAPERS_0001 = [
 ]  # fmt: skip
 
 
-def fill_0001(connection) -> None:  # noqa: ANN001
+def fill_0001(connection) -> None:
     """Rows for the tables of revision 0001 (plain SQL, as a program of that time would have written)."""
 
     def run(sql: str, rows: list[dict]) -> None:
@@ -235,7 +235,7 @@ def test_every_command_on_a_new_database(fresh, cli, tmp_path: Path):
     runs on it."""
     url = fresh.blank("commands")
 
-    def ok(*args: str, input: str | None = None):  # noqa: A002
+    def ok(*args: str, input: str | None = None):
         result = cli(*args, db=url, input=input)
         assert result.exit_code == 0, (args, result.stderr)
         return result

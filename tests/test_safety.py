@@ -23,7 +23,7 @@ from dbtools import PG_SERVER, FreshDatabases, snapshot, subprocess_env, survey_
 SECRET = "s3cretPW"
 
 
-def one_error_line(run) -> str:  # noqa: ANN001
+def one_error_line(run) -> str:
     assert run.exit_code == 1, (run.stdout, run.stderr)
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), run.stderr
@@ -79,7 +79,7 @@ def test_notices_and_db_current_hide_the_password(cli, tmp_path: Path) -> None:
 # -- 4. db restore is as strict as import --------------------------------------------------------------------
 
 
-def _backup(cli, db: str, tmp_path: Path) -> dict:  # noqa: ANN001
+def _backup(cli, db: str, tmp_path: Path) -> dict:
     path = tmp_path / "good.json"
     assert cli("db", "backup", "--force", path, db=db).exit_code == 0
     return json.loads(path.read_text())
@@ -90,7 +90,7 @@ def _table(data: dict, name: str) -> tuple[list[str], list[list]]:
     return table["columns"], table["rows"]
 
 
-def _set(data: dict, table: str, column: str, value, row: int = 0) -> dict:  # noqa: ANN001
+def _set(data: dict, table: str, column: str, value, row: int = 0) -> dict:
     columns, rows = _table(data, table)
     rows[row][columns.index(column)] = value
     return data
@@ -175,7 +175,7 @@ def test_a_backup_from_a_newer_schema_is_refused(cli, seeded_db, tmp_path: Path)
     assert "newer than this survey-db" in line and not (tmp_path / "new.db").exists()
 
 
-def _every_reader(cli, db: str, tmp_path: Path) -> None:  # noqa: ANN001
+def _every_reader(cli, db: str, tmp_path: Path) -> None:
     """query --limit 0, every export and dump: each works or fails in one line."""
     runs = [cli("query", "--limit", "0", "--format", "json", db=db)]
     for fmt in ("--bibtex", "--biblatex", "--markdown", "--json", "--csl-json", "--csv"):
@@ -202,7 +202,7 @@ JUNK = st.one_of(
 
 
 @st.composite
-def hostile_backups(draw, base: dict) -> dict:  # noqa: ANN001
+def hostile_backups(draw, base: dict) -> dict:
     data = json.loads(json.dumps(base))
     for _ in range(draw(st.integers(1, 3))):
         name = draw(st.sampled_from(sorted(data["tables"])))

@@ -411,7 +411,7 @@ def test_the_export_helper_opens_a_file_whose_path_has_uri_characters(templates,
     helped = []
     results = export._BibtexHelper.results
 
-    def recorded(self):  # noqa: ANN001, ANN202
+    def recorded(self):
         returned, lost = results(self)
         helped.append((len(returned), len(lost)))
         return returned, lost

@@ -47,13 +47,13 @@ def query_keys(cli, db: str, *args: str) -> list[str]:
     return result.lines
 
 
-def open_site(page, url: str) -> None:  # noqa: ANN001
+def open_site(page, url: str) -> None:
     """Open the page and wait until search.js (loaded after the first paint) is in."""
     page.goto(url)
     page.wait_for_function("window.surveySite && window.surveySite.searchLoaded !== null")
 
 
-def visible_keys(page) -> list[str]:  # noqa: ANN001
+def visible_keys(page) -> list[str]:
     return page.eval_on_selector_all("#papers li.paper", "items => items.map(li => li.dataset.key)")
 
 

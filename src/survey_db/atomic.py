@@ -34,7 +34,7 @@ class Terminated(BaseException):
     transactions roll back) before the process ends."""
 
 
-def _raise_terminated(signum: int, frame: Any) -> None:  # noqa: ARG001
+def _raise_terminated(signum: int, frame: Any) -> None:
     raise Terminated
 
 
@@ -222,7 +222,7 @@ def atomic_open(
         return
     if is_stream_target(path):
         refuse_protected(Path(path), protected)
-        with open(path, "wb" if binary else "w", encoding=None if binary else encoding) as handle:  # noqa: SIM115
+        with open(path, "wb" if binary else "w", encoding=None if binary else encoding) as handle:
             yield handle
         return
     with sigterm_as_exception():

@@ -69,7 +69,7 @@ def encode_value(value: Any) -> Any:
     return value
 
 
-def _data_tables(connection: Connection):  # noqa: ANN202
+def _data_tables(connection: Connection):
     """The survey tables of the database as reflected Table objects, parents before children."""
     from sqlalchemy import MetaData
 
@@ -250,7 +250,7 @@ def _read_json_backup(path: Path) -> Dump:
 # -- restoring -----------------------------------------------------------------------------------------------
 
 
-def _decode(column, value: Any) -> Any:  # noqa: ANN001
+def _decode(column, value: Any) -> Any:
     from sqlalchemy import Date, DateTime
 
     if isinstance(value, str) and isinstance(column.type, DateTime | Date):

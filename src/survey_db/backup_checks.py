@@ -93,7 +93,7 @@ def check_dump(dump: Dump) -> None:
     _check_papers(rows)
 
 
-def _check_columns(table, columns: list[str]) -> None:  # noqa: ANN001
+def _check_columns(table, columns: list[str]) -> None:
     if len(set(columns)) != len(columns):
         twice = next(c for c in columns if columns.count(c) > 1)
         raise InputError(f"backup table {table.name} lists column {twice!r} twice")
@@ -116,7 +116,7 @@ def _check_columns(table, columns: list[str]) -> None:  # noqa: ANN001
 LIST_COLUMNS = {"protected_fields"}
 
 
-def _check_value(column, number: int, value: Any) -> None:  # noqa: ANN001
+def _check_value(column, number: int, value: Any) -> None:
     from sqlalchemy import JSON, Date, DateTime, Integer, String
 
     table = column.table.name
@@ -157,7 +157,7 @@ def _check_value(column, number: int, value: Any) -> None:  # noqa: ANN001
             raise InputError(f"{where}: {_shown(value)} is not a date") from None
 
 
-def _unique_sets(table) -> list[tuple[str, ...]]:  # noqa: ANN001
+def _unique_sets(table) -> list[tuple[str, ...]]:
     from sqlalchemy import UniqueConstraint
 
     sets = [tuple(c.name for c in table.primary_key.columns)]
@@ -171,7 +171,7 @@ def _unique_sets(table) -> list[tuple[str, ...]]:  # noqa: ANN001
     return list(dict.fromkeys(sets))
 
 
-def _check_unique(tables, rows: dict[str, list[dict[str, Any]]]) -> None:  # noqa: ANN001
+def _check_unique(tables, rows: dict[str, list[dict[str, Any]]]) -> None:
     for name, records in rows.items():
         for columns in _unique_sets(tables[name]):
             seen: set[tuple] = set()
@@ -187,7 +187,7 @@ def _check_unique(tables, rows: dict[str, list[dict[str, Any]]]) -> None:  # noq
                 seen.add(values)
 
 
-def _check_references(tables, rows: dict[str, list[dict[str, Any]]]) -> None:  # noqa: ANN001
+def _check_references(tables, rows: dict[str, list[dict[str, Any]]]) -> None:
     for name, records in rows.items():
         for key in tables[name].foreign_keys:
             column, target = key.parent.name, key.column

@@ -109,7 +109,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(target, connect_args={"timeout": busy_timeout_ms() / 1000})
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection, _record):  # noqa: ANN001
+        def _pragmas(dbapi_connection, _record):
             # pysqlite's own transaction handling would defer BEGIN; SQLAlchemy emits it below instead.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
@@ -120,7 +120,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _begin(connection):  # noqa: ANN001
+        def _begin(connection):
             connection.info[_CHANGES_AT_BEGIN] = connection.connection.dbapi_connection.total_changes
             if connection.get_execution_options().get(READ_ONLY):
                 # A reader takes no lock: in WAL mode it reads a snapshot while a writer goes on.
@@ -154,7 +154,7 @@ def make_engine(url: str) -> Engine:
 _CHANGES_AT_BEGIN = "survey_changes_at_begin"
 
 
-def _has_written(connection) -> bool:  # noqa: ANN001
+def _has_written(connection) -> bool:
     """Whether the connection's transaction has changed any row so far (rows inserted straight through the
     driver included)."""
     if connection.dialect.name == "sqlite":
@@ -178,7 +178,7 @@ def reading_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY: True})
 
 
-def _retry_busy(statement):  # noqa: ANN001, ANN202
+def _retry_busy(statement):
     """Run `statement`; when SQLite says the database is busy (after its own timeout), give up."""
     try:
         return statement()
@@ -188,7 +188,7 @@ def _retry_busy(statement):  # noqa: ANN001, ANN202
         raise
 
 
-def _wait_for_write_lock(connection) -> None:  # noqa: ANN001
+def _wait_for_write_lock(connection) -> None:
     """BEGIN IMMEDIATE, tried every LOCK_POLL_MS while another process writes: after NOTICE_AFTER seconds
     the policy's `notify` is told once, and after the policy's seconds the wait ends with WaitTimeout.
     (Nothing has run in a transaction whose BEGIN failed, so trying again is always safe.)"""
@@ -216,7 +216,7 @@ def _wait_for_write_lock(connection) -> None:  # noqa: ANN001
         raw.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
 
 
-def _refuse_nul(connection, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ANN202
+def _refuse_nul(connection, cursor, statement, parameters, context, executemany):
     """No engine stores a NUL character (PostgreSQL cannot, so SQLite does not either) or an unpaired
     surrogate (not Unicode text: neither driver can encode it)."""
     if _holds_nul(parameters):
@@ -228,7 +228,7 @@ def _refuse_nul(connection, cursor, statement, parameters, context, executemany)
     return statement, parameters
 
 
-def _holds_nul(parameters) -> bool:  # noqa: ANN001
+def _holds_nul(parameters) -> bool:
     """Whether any string among the parameters (one row, many rows, a flat batch) has a NUL or an unpaired
     surrogate in it."""
     import re
@@ -275,7 +275,7 @@ def is_retryable(exc: BaseException) -> bool:
     return is_busy(exc) or _sqlstate(exc) in RETRY_SQLSTATES
 
 
-def _alembic_config(connection=None):  # noqa: ANN001, ANN202
+def _alembic_config(connection=None):
     from alembic.config import Config
 
     from survey_db.paths import migrations_dir
@@ -311,7 +311,7 @@ def downgrade(engine: Engine, revision: str = "-1") -> None:
     _migrate(engine, command.downgrade, revision)
 
 
-def _migrate(engine: Engine, step, revision: str) -> None:  # noqa: ANN001
+def _migrate(engine: Engine, step, revision: str) -> None:
     from alembic.util import CommandError
 
     try:
@@ -322,7 +322,7 @@ def _migrate(engine: Engine, step, revision: str) -> None:  # noqa: ANN001
         raise DatabaseError(f"cannot migrate to revision {revision!r}: {exc}") from None
 
 
-def _lock_schema(connection) -> None:  # noqa: ANN001
+def _lock_schema(connection) -> None:
     """Two processes migrating one PostgreSQL database at once take turns (SQLite's BEGIN IMMEDIATE
     already serialises them); the second then finds the schema current and does nothing."""
     if connection.dialect.name == "postgresql":

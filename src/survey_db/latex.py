@@ -383,7 +383,7 @@ def _paired_braces(text: str) -> set[int]:
     return paired
 
 
-def unicode_to_latex(text: str, ascii: bool = True) -> str:  # noqa: A002 - the documented name
+def unicode_to_latex(text: str, ascii: bool = True) -> str:  # `ascii`: the documented name
     """LaTeX for Unicode text such that `latex_to_unicode` gives the text back (see the module docstring)."""
     if (
         (_ENCODE_ASCII_CHARS if ascii else _ENCODE_UTF8_CHARS).search(text) is None
@@ -398,7 +398,7 @@ def unicode_to_latex(text: str, ascii: bool = True) -> str:  # noqa: A002 - the 
 
 
 @lru_cache(maxsize=1 << 16)
-def _encode_cached(text: str, ascii: bool) -> str:  # noqa: A002
+def _encode_cached(text: str, ascii: bool) -> str:
     paired = _paired_braces(text) if ("{" in text or "}" in text) else ()
     out: list[str] = []
     append = out.append

@@ -201,7 +201,7 @@ def check_topic_name(name: str) -> None:
         raise InputError(f"topic {name!r} cannot contain ',' or ';' (they separate topics in every format)")
 
 
-def check_length(label: str, value: str | None, column) -> None:  # noqa: ANN001
+def check_length(label: str, value: str | None, column) -> None:
     """An InputError when `value` is longer than the column holds (PostgreSQL would refuse it; SQLite
     would not, so both refuse it here)."""
     limit = getattr(column.type, "length", None)
@@ -216,7 +216,7 @@ def check_length(label: str, value: str | None, column) -> None:  # noqa: ANN001
 TITLE_LIMIT = 600
 
 
-def check_storable(record) -> None:  # noqa: ANN001
+def check_storable(record) -> None:
     """Check a PaperRecord's values against the columns they are stored in: lengths, topic names without
     the separators every format splits topics on, and a key and entry type that BibTeX can write (else every
     later BibTeX export of the database would fail).
@@ -277,7 +277,7 @@ def _check_topic(name: str) -> None:
 
 
 @lru_cache(maxsize=65536)
-def _check_person(name) -> None:  # noqa: ANN001 - a records.Name (frozen, hashable)
+def _check_person(name) -> None:  # a records.Name (frozen, hashable)
     from survey_db.identifiers import fold_ascii
 
     author = Author.__table__.c

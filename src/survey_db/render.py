@@ -45,7 +45,7 @@ def for_a_terminal() -> bool:
     return sys.stdout.isatty() or _forced_terminal()
 
 
-def _venue_year(record) -> str:  # noqa: ANN001
+def _venue_year(record) -> str:
     return " ".join(str(part) for part in (record.venue, record.year) if part)
 
 

@@ -25,13 +25,13 @@ class SurveyGroup(TyperGroup):
         _refuse_repeated_options(self, ctx.info_name, ctx.parent, args)  # the group's own: --db
         return super().parse_args(ctx, args)
 
-    def resolve_command(self, ctx: typer.Context, args: list[str]):  # noqa: ANN201
+    def resolve_command(self, ctx: typer.Context, args: list[str]):
         name, command, rest = super().resolve_command(ctx, args)
         if command is not None and not isinstance(command, TyperGroup):
             _refuse_repeated_options(command, name, ctx, rest)
         return name, command, rest
 
-    def invoke(self, ctx: typer.Context):  # noqa: ANN201
+    def invoke(self, ctx: typer.Context):
         from survey_db.atomic import Terminated, sigterm_as_exception
 
         try:
@@ -71,7 +71,7 @@ def is_driver_error(exc: BaseException) -> bool:
     return module == "sqlite3" or module.startswith(("psycopg", "_sqlite3"))
 
 
-def _refuse_repeated_options(  # noqa: ANN001
+def _refuse_repeated_options(
     command, name: str | None, parent: typer.Context | None, args: list[str]
 ) -> None:
     """A usage error (exit 2) when an option that takes one value is given more than once."""
@@ -225,14 +225,14 @@ def _tell_waiting() -> None:
         note("waiting for another survey command to finish writing...")
 
 
-def database_file(ctx: typer.Context):  # noqa: ANN201
+def database_file(ctx: typer.Context):
     """The SQLite file of the database in use (None for PostgreSQL): no output file may replace it."""
     from survey_db.db import resolve_url, sqlite_path
 
     return sqlite_path(resolve_url(ctx.find_root().obj.get("db")))
 
 
-def open_db(ctx: typer.Context, *, create: bool = True, seed: bool = True):  # noqa: ANN201
+def open_db(ctx: typer.Context, *, create: bool = True, seed: bool = True):
     """The command's database: created, migrated and seeded with the shipped survey on first use."""
     from survey_db.db import open_database, resolve_url, sqlite_path
 

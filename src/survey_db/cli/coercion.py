@@ -23,13 +23,13 @@ class _Fallback(Exception):
     """A value the fast converter leaves to typer's own."""
 
 
-def _leaf(annotation: Any, info: Any):  # noqa: ANN401, ANN202
+def _leaf(annotation: Any, info: Any):
     """A function converting one value of a plain annotation, or None when typer must do it."""
     if getattr(info, "parser", None) is not None or getattr(info, "click_type", None) is not None:
         return None
     if annotation is str:
 
-        def to_str(value: Any) -> str:  # noqa: ANN401
+        def to_str(value: Any) -> str:
             if isinstance(value, bytes):
                 return value.decode("utf-8", "replace")
             return str(value)
@@ -37,7 +37,7 @@ def _leaf(annotation: Any, info: Any):  # noqa: ANN401, ANN202
         return to_str
     if annotation is bool:
 
-        def to_bool(value: Any) -> bool:  # noqa: ANN401
+        def to_bool(value: Any) -> bool:
             if isinstance(value, bool):
                 return value
             raise _Fallback
@@ -49,7 +49,7 @@ def _leaf(annotation: Any, info: Any):  # noqa: ANN401, ANN202
         low, high = getattr(info, "min", None), getattr(info, "max", None)
         kind = "integer" if annotation is int else "number"
 
-        def to_number(value: Any) -> int | float:  # noqa: ANN401
+        def to_number(value: Any) -> int | float:
             try:
                 number = annotation(value)
             except (TypeError, ValueError):
@@ -100,7 +100,7 @@ def install() -> None:
 
         convert: Any = None
 
-        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:  # noqa: ANN401
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
             try:
                 return self.convert(value)
             except _Fallback:
@@ -108,7 +108,7 @@ def install() -> None:
             except ValueError as exc:
                 raise BadParameter(str(exc), ctx=ctx, param=param) from None
 
-    def converter(descriptor: Any):  # noqa: ANN401, ANN202
+    def converter(descriptor: Any):
         annotation, info = descriptor.annotation, descriptor.parameter_info
         if getattr(descriptor, "file_annotation", None) is not None:
             return None
@@ -120,7 +120,7 @@ def install() -> None:
             return lambda value: [item(v) for v in (value if isinstance(value, list | tuple) else [value])]
         return _leaf(annotation, info)
 
-    def get_runtime_param(self):  # noqa: ANN001, ANN202
+    def get_runtime_param(self):
         if self._runtime_param is None:
             descriptor = self.type_descriptor
             convert = converter(descriptor)
@@ -135,7 +135,7 @@ def install() -> None:
     parameter.get_runtime_param = get_runtime_param
 
 
-def narrowed(app: Any, argv: list[str]) -> Any:  # noqa: ANN401
+def narrowed(app: Any, argv: list[str]) -> Any:
     """`app` with only the command (or command group) that `argv` invokes; the whole app when argv names
     none it knows, or asks for --help or --version before naming one (those list every command)."""
     name = _command_name(argv)
@@ -168,7 +168,7 @@ def _command_name(argv: list[str]) -> str | None:
     return None
 
 
-def _name_of(info: Any) -> str | None:  # noqa: ANN401
+def _name_of(info: Any) -> str | None:
     """A registered command's name as typer derives it."""
     if info.name:
         return info.name

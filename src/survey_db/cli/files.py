@@ -172,7 +172,7 @@ def import_(
             note(f"warning: {line}")
         readers = []
 
-        def todo(session, progress):  # noqa: ANN001, ANN202
+        def todo(session, progress):
             return import_parsed(session, copy.deepcopy(filled), overwrite=overwrite, progress=progress)
 
     elif chosen[0] == "bibtex":
@@ -181,7 +181,7 @@ def import_(
         readers = [BibBatches(files, encoding=encoding)]
         size = sum(file.stat().st_size for file in files)
 
-        def todo(session, progress):  # noqa: ANN001, ANN202
+        def todo(session, progress):
             # A retry (after a concurrent writer got in the way) reads the files again.
             reader = readers.pop() if readers else BibBatches(files, encoding=encoding, parallel=False)
             return import_bibtex(
@@ -202,7 +202,7 @@ def import_(
             for line in parsed[0].explanation:
                 typer.echo(line)
 
-        def todo(session, progress):  # noqa: ANN001, ANN202
+        def todo(session, progress):
             # A retry (after a concurrent writer got in the way) starts again from the file: records
             # change as they are written (keys, identifiers).
             if parsed:
@@ -219,7 +219,7 @@ def import_(
         database = open_db(ctx)
         with progress_bar(f"importing {name}") as progress:
 
-            def work(session) -> None:  # noqa: ANN001
+            def work(session) -> None:
                 reports.append(todo(session, progress))
                 if dry_run:
                     raise DryRun
@@ -469,7 +469,7 @@ def export(
 
 def _readme_figures(
     ctx, session, selection, with_taxonomy: bool, charts: Path | None, readme, *, write: bool
-) -> str:  # noqa: ANN001
+) -> str:
     """Markdown for the top of a README's generated region: the taxonomy as a Mermaid block, and the
     charts, written as SVG files into `charts` (unless not `write`: --check) and linked relative to the
     README's folder."""
@@ -518,7 +518,7 @@ def _readme_figures(
 TAXONOMY_FORMATS = ("forest", "mermaid", "dot", "svg")
 
 
-def _export_taxonomy(ctx, fmt, output, selection, section, *, depth, max_per_leaf) -> None:  # noqa: ANN001
+def _export_taxonomy(ctx, fmt, output, selection, section, *, depth, max_per_leaf) -> None:
     """`export --taxonomy`: the section tree (or --section's subtree) with the matching papers in leaves."""
     from survey_db.outputs import dot, forest, mermaid
     from survey_db.services.figures import taxonomy_tree
@@ -539,7 +539,7 @@ def _export_taxonomy(ctx, fmt, output, selection, section, *, depth, max_per_lea
     write_output(ctx, output, result)
 
 
-def _export_site(ctx, directory: Path) -> None:  # noqa: ANN001
+def _export_site(ctx, directory: Path) -> None:
     """`export --site DIR`: index.html, data.js, app.js, style.css and taxonomy.svg (with Graphviz)."""
     import shutil
 
@@ -575,7 +575,7 @@ def _export_site(ctx, directory: Path) -> None:  # noqa: ANN001
     note(f"wrote the site of {len(data['papers'])} papers to {directory}/ (open {directory / 'index.html'})")
 
 
-def write_output(ctx, output: Path | None, result: str | bytes) -> None:  # noqa: ANN001
+def write_output(ctx, output: Path | None, result: str | bytes) -> None:
     """The text on stdout, or atomically into the file `output` with a note on stderr."""
     from survey_db.atomic import atomic_write, is_stream_target, write_text
 
@@ -595,7 +595,7 @@ def _counted(items: Iterable, total: int, progress: Callable[[float], None]) -> 
         yield item
 
 
-def _citations(session, aux: Path, *, strict: bool):  # noqa: ANN001, ANN202
+def _citations(session, aux: Path, *, strict: bool):
     """The papers a LaTeX .aux file cites (by their keys or old keys), with a warning for each cited key
     that is not in the database, as bibtex gives (an error with `strict`)."""
     from survey_db import bibtex

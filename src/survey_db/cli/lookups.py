@@ -16,7 +16,7 @@ Offline = Annotated[
 ]
 
 
-def lookup_settings(offline: bool, *, refresh: bool = False, max_age: float | None = None):  # noqa: ANN201
+def lookup_settings(offline: bool, *, refresh: bool = False, max_age: float | None = None):
     from survey_db.sources.settings import Settings
 
     settings = Settings.from_env(offline=offline)
@@ -48,7 +48,7 @@ def identifiers_in_file(source: str) -> list[str]:
     return [line for line in lines if line]
 
 
-def look_up(identifiers: list, settings, *, upgrade: bool = True, description: str = "looking up") -> list:  # noqa: ANN001
+def look_up(identifiers: list, settings, *, upgrade: bool = True, description: str = "looking up") -> list:
     """`services.lookup.resolve` with a progress bar on a terminal."""
     from survey_db.cli.files import progress_bar
     from survey_db.services.lookup import Lookup, resolve
@@ -148,7 +148,7 @@ def update(
             fail(f"{summary}; refusing to write without --yes (no terminal to ask on)")
         typer.confirm(f"{summary}. Apply?", abort=True, err=True)
 
-    def work(session) -> list[str]:  # noqa: ANN001
+    def work(session) -> list[str]:
         problems = []
         for plan in changing:
             from survey_db.errors import SurveyError

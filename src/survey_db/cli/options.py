@@ -64,7 +64,7 @@ def parse_year(text: str | None) -> int | None:
     return int(text)
 
 
-def filters(text=None, topics=None, section=None, venue=None, year=None, author=None, has_code=None):  # noqa: ANN001, ANN201
+def filters(text=None, topics=None, section=None, venue=None, year=None, author=None, has_code=None):
     from survey_db.services.query import Filters, parse_year_range
 
     if year:

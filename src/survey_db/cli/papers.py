@@ -66,7 +66,7 @@ def _record_from_options(
     note_text,
     entry_type,
     key,
-):  # noqa: ANN001, ANN202
+):
     from survey_db.identifiers import arxiv_id_from_url, derived_link, doi_from_url, typed_arxiv, typed_doi
     from survey_db.records import PaperRecord
 
@@ -99,7 +99,7 @@ def _record_from_options(
 _ONE_PAPER_FIELDS = ("title", "authors", "year", "url", "code_url", "arxiv_id", "doi", "pages", "abstract")
 
 
-def author_names(values: list[str] | None):  # noqa: ANN201
+def author_names(values: list[str] | None):
     """The people of repeated --author options; one value may list several joined by ' and ', as in BibTeX.
 
     A comma list ('Alice Smith, Bob Jones') is one person to BibTeX ('Last, First'): kept so, with a warning.
@@ -223,7 +223,7 @@ def add(
         records = [options]
     database = open_db(ctx)
 
-    def work(session) -> tuple[list[str], list[str]]:  # noqa: ANN001
+    def work(session) -> tuple[list[str], list[str]]:
         # Run again from the start when a concurrent writer got in the way: work on copies of the records.
         import copy
 
@@ -269,7 +269,7 @@ class _DryRun(Exception):
         self.text, self.warnings = text, warnings
 
 
-def _looked_up(wanted: list[str], options, offline: bool):  # noqa: ANN001, ANN202
+def _looked_up(wanted: list[str], options, offline: bool):
     """(records, notices) for the identifiers; the options typed by hand replace looked-up values.
     Any failed lookup is the error (nothing is added)."""
     from survey_db.cli.lookups import look_up, lookup_settings, parse_identifiers
@@ -300,7 +300,7 @@ def _looked_up(wanted: list[str], options, offline: bool):  # noqa: ANN001, ANN2
     return records, notices
 
 
-def _read_bibtex_option(source: str):  # noqa: ANN202
+def _read_bibtex_option(source: str):
     from survey_db import bibtex
     from survey_db.errors import InputError
 
@@ -464,7 +464,7 @@ def edit_text(text: str, suffix: str) -> str:
         return path.read_text(encoding="utf-8")
 
 
-def _edit_in_editor(database, key: str) -> None:  # noqa: ANN001
+def _edit_in_editor(database, key: str) -> None:
     import dataclasses
 
     from survey_db import bibtex

@@ -59,7 +59,7 @@ def db_upgrade(
     _report_revision(database)
 
 
-def _report_revision(database) -> None:  # noqa: ANN001
+def _report_revision(database) -> None:
     from survey_db.db import current_revision
 
     revision = current_revision(database.engine)

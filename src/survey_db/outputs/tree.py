@@ -26,7 +26,7 @@ class TreeNode:
     children: list[TreeNode] = field(default_factory=list)
     more: int = 0
 
-    def walk(self):  # noqa: ANN201
+    def walk(self):
         """This node and every node below it, in tree (pre-)order."""
         yield self
         for child in self.children:

@@ -271,7 +271,7 @@ class BibBatches:
             stop.set()
             self.close(receiver=thread)
 
-    def close(self, receiver=None) -> None:  # noqa: ANN001
+    def close(self, receiver=None) -> None:
         """Stop the child process (when the import ended early or was interrupted) and wait for it; then,
         once the receiving thread is done with it, close the pipe (closing it under a thread still reading
         would fail in that thread)."""
@@ -305,7 +305,7 @@ def _read(paths: list[Path], sources: list[str], encoding: str | None) -> Iterat
     return iter_bib_files(texts, notes=notes)
 
 
-def _produce(paths: list[Path], sources: list[str], encoding: str | None, send, receive) -> None:  # noqa: ANN001
+def _produce(paths: list[Path], sources: list[str], encoding: str | None, send, receive) -> None:
     """The child: parse and send each batch, then None; an exception is sent instead of raised.
 
     It lets go of the parent's end of the pipe (so that, should the parent die, the next send fails and the
@@ -327,7 +327,7 @@ def _produce(paths: list[Path], sources: list[str], encoding: str | None, send, 
         for batch in _read(paths, sources, encoding):
             send.send(batch)
         send.send(None)
-    except BaseException as exc:  # noqa: BLE001 - handed to the parent as is
+    except BaseException as exc:  # handed to the parent as is
         try:
             send.send(exc)
         except Exception:  # an exception that does not pickle

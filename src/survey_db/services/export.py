@@ -239,7 +239,7 @@ def cited_bibtex(
     return to_bibtex(records, style=style, unicode=unicode)
 
 
-def _sqlite_file(session: Session):  # noqa: ANN202
+def _sqlite_file(session: Session):
     """The file of the session's SQLite database, None for another engine or an in-memory database."""
     from pathlib import Path
 
@@ -284,7 +284,7 @@ def _second_core() -> bool:
 _ENTRY_BREAK = re.compile(r"\n\n(?=@)")
 
 
-def _iter_records(session: Session, ids: list[int]):  # noqa: ANN202
+def _iter_records(session: Session, ids: list[int]):
     from survey_db.services.selection import iter_papers
 
     return iter_papers(session, ids, sections=False)
@@ -352,7 +352,7 @@ class _BibtexHelper:
 
     AHEAD = 2  # pieces sent and not yet returned: one being formatted, one waiting, so it never waits
 
-    def __init__(self, path, todo, style, unicode, expected):  # noqa: ANN001
+    def __init__(self, path, todo, style, unicode, expected):
         import os
         import pickle
         import subprocess

@@ -42,7 +42,7 @@ PATTERN_FIELDS = ("author", "authors", "year", "word", "title2", "title3", "venu
 DEFAULT_PATTERN = "{author}{year}{word}"
 
 
-def key_from_pattern(pattern: str, record) -> str:  # noqa: ANN001
+def key_from_pattern(pattern: str, record) -> str:
     """A key stem from a pattern such as '{author}{year}{word}' or '{author}_{venue}{year}'.
 
     author: first author's last name; authors: up to three last names; word / title2 / title3: the first

@@ -120,7 +120,7 @@ class Lookup:
     def close(self) -> None:
         self.fetcher.close()
 
-    def _cached_or_get(self, service: str, key: str, url: str, params=None, accept=None,  # noqa: ANN001
+    def _cached_or_get(self, service: str, key: str, url: str, params=None, accept=None,
                        content_type: str = "") -> tuple[str, str] | None:  # fmt: skip
         """(body, content type) of a 200 answer, from the cache or the service; None on 404."""
         cached = self.fetcher.cached(service, key)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from survey_db.services.taxonomy import SectionNode
 
 
-def _table(name: str, *columns: str):  # noqa: ANN202
+def _table(name: str, *columns: str):
     return table(name, *(column(each) for each in columns))
 
 
@@ -88,7 +88,7 @@ def text_words(text: str) -> list[str]:
     return "".join(ch if ch.isalnum() else " " for ch in folded).split()
 
 
-def select_ids(session: Session, filters: Filters):  # noqa: ANN201
+def select_ids(session: Session, filters: Filters):
     """A SELECT of paper ids matching the filters."""
     statement = select(papers.id)
     if filters.text:
@@ -151,7 +151,7 @@ def _topic_id(session: Session, name: str) -> int:
     return resolve_topic(session, name).id  # an unknown name: its error, with close matches
 
 
-def _section_subtree(session: Session, name: str):  # noqa: ANN202
+def _section_subtree(session: Session, name: str):
     """The ids of a section, found as `taxonomy.resolve_section` finds it, and of all its descendants.
 
     A name that is exactly one section's slug (most titles are, slugified) is found by an indexed lookup and
@@ -191,7 +191,7 @@ def _section_nodes(session: Session) -> list[SectionNode]:
     return nodes_in_tree_order(_Section(*row) for row in rows)
 
 
-def text_match(session: Session, query_text: str):  # noqa: ANN201
+def text_match(session: Session, query_text: str):
     """Ids of papers whose title, authors, venue or abstract hold every word as a prefix, and of the paper
     whose citation key or old key (alias) the text is.
 
@@ -229,7 +229,7 @@ def key_match(query_text: str) -> list | None:
     ]
 
 
-def like_match(query_text: str):  # noqa: ANN201
+def like_match(query_text: str):
     """`text_match` as LIKE on the folded text: the reference the indexes must agree with."""
     statement = select(papers.id)
     for word in text_words(query_text):
@@ -277,7 +277,7 @@ def find_ids(
     return ids, total
 
 
-def _ids_by_relevance(session: Session, matching, filters: Filters, limit: int | None) -> list[int]:  # noqa: ANN001
+def _ids_by_relevance(session: Session, matching, filters: Filters, limit: int | None) -> list[int]:
     """Best matches first: the paper whose key (or old key) the text is, then BM25 on SQLite, ts_rank on
     PostgreSQL (else table order); the other filters and the limit are applied by the database."""
     keyed = key_match(filters.text or "")
@@ -292,7 +292,7 @@ def _ids_by_relevance(session: Session, matching, filters: Filters, limit: int |
     return ids[:limit] if limit else ids
 
 
-def _ranked_by_text(session: Session, matching, filters: Filters, limit: int | None) -> list[int]:  # noqa: ANN001
+def _ranked_by_text(session: Session, matching, filters: Filters, limit: int | None) -> list[int]:
     """The papers matching the text, best first."""
     dialect = session.get_bind().dialect.name
     words = text_words(filters.text or "")
@@ -353,7 +353,7 @@ def tree_ranks(rows: Iterable[tuple[int, int | None]]) -> dict[int, int]:
 SMALL_MATCH = 2000
 
 
-def _ids_in_tree_order(  # noqa: ANN001
+def _ids_in_tree_order(
     session: Session, matching, limit: int | None, total: int | None, everything: bool = False
 ) -> list[int]:
     """Papers in README order: by their first placement in the tree, unplaced papers last by id."""
@@ -375,7 +375,7 @@ def _ids_in_tree_order(  # noqa: ANN001
     return ordered[:limit] if limit else ordered
 
 
-def _first_in_tree_order(  # noqa: ANN001
+def _first_in_tree_order(
     session: Session, matching, limit: int, rank: dict[int, int], everything: bool
 ) -> list[int]:
     """The first `limit` matches in README order, reading the sections in tree order a few at a time

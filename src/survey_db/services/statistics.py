@@ -79,7 +79,7 @@ def survey_stats(session: Session, top_authors: int = TOP_AUTHORS) -> SurveyStat
     return stats
 
 
-def _by_count(rows) -> list[tuple[str, int]]:  # noqa: ANN001
+def _by_count(rows) -> list[tuple[str, int]]:
     """Most papers first, then by name; rows whose names fold together are kept apart."""
     return sorted(
         ((str(name), int(count)) for name, count in rows), key=lambda row: (-row[1], row[0].lower())

@@ -86,7 +86,7 @@ def subtree_ids(node: SectionNode) -> list[int]:
     return ids
 
 
-def _child_of(parent_id: int | None):  # noqa: ANN202
+def _child_of(parent_id: int | None):
     return Section.parent_id.is_(None) if parent_id is None else Section.parent_id == parent_id
 
 

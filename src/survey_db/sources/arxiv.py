@@ -21,7 +21,7 @@ def request_params(ids: list[str]) -> dict[str, str]:
     return {"id_list": ",".join(ids), "max_results": str(len(ids))}
 
 
-def _parse(text: str):  # noqa: ANN202
+def _parse(text: str):
     import xml.etree.ElementTree as ET
 
     if "<!DOCTYPE" in text or "<!ENTITY" in text:  # a feed has neither; refuse entity expansion outright

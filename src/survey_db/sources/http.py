@@ -21,7 +21,7 @@ RETRIED_STATUSES = {429, 500, 502, 503, 504}
 THROTTLED_BODIES = ("Rate exceeded.",)
 
 
-class LookupError_(SurveyError):  # noqa: N801 - not the built-in LookupError
+class LookupError_(SurveyError):  # not the built-in LookupError
     """A lookup that failed: the message names the service and what to do."""
 
 
@@ -72,7 +72,7 @@ class Fetcher:
             self._client.close()
             self._client = None
 
-    def _http(self):  # noqa: ANN202
+    def _http(self):
         if self._client is None:
             import httpx
 
