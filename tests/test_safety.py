@@ -319,7 +319,7 @@ def test_a_damaged_database_is_one_line_and_not_backed_up(cli, seeded_db, tmp_pa
 def test_driver_errors_of_both_drivers_are_recognised() -> None:
     import psycopg
 
-    from survey_db.cli import is_driver_error
+    from survey_db.cli.group import is_driver_error
 
     assert is_driver_error(sqlite3.OperationalError("attempt to write a readonly database"))
     assert is_driver_error(psycopg.errors.ReadOnlySqlTransaction("read-only"))

@@ -279,20 +279,6 @@ def test_option_values_are_checked_without_pydantic(cli, seeded_db):
     assert cli("query", "--limit", "2", "--format", "keys", db=seeded_db).lines.__len__() == 2
 
 
-def test_only_the_invoked_command_is_built():
-    from survey_db.cli import app
-    from survey_db.cli.coercion import narrowed
-
-    slim = narrowed(app, ["--db", "x.db", "query", "--topic", "T"])
-    assert [c.name or c.callback.__name__ for c in slim.registered_commands] == ["query"]
-    assert not slim.registered_groups
-    assert len(app.registered_commands) > 10  # the app itself is untouched
-    group = narrowed(app, ["--db=x.db", "topic", "rename", "a", "b"])
-    assert [g.name for g in group.registered_groups] == ["topic"] and not group.registered_commands
-    for argv in ([], ["--help"], ["--version"], ["qury"], ["--db", "x.db"]):
-        assert narrowed(app, argv) is app
-
-
 @pytest.mark.sqlite_only  # PostgreSQL keeps its indexes during a bulk import
 def test_a_bulk_import_builds_the_indexes_again(empty_db, generated, monkeypatch):
     from survey_db.services import io

@@ -5,6 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from survey_db.cli.registry import COMMANDS
+
+COMMAND_MODULES = {target.partition(":")[0] for target in COMMANDS.values()}
+
 
 def imported_after(statement: str) -> set[str]:
     code = f"import sys; {statement}; print('\\n'.join(sys.modules))"
@@ -25,6 +29,38 @@ def test_version_runs_without_database_libraries():
     )
     modules = imported_after(run_version)
     assert "sqlalchemy" not in modules and "alembic" not in modules
+    assert not COMMAND_MODULES & modules, "survey --version imports no command module"
+
+
+def test_a_command_imports_only_its_own_command_module(seeded_db):
+    run_query = (
+        "import survey_db.cli as c\n"
+        f"sys.argv = ['survey', '--db', {seeded_db!r}, 'query', '--topic', 'Speculative Decoding']\n"
+        "try: c.main()\nexcept SystemExit: pass"
+    )
+    modules = imported_after(run_query)
+    assert "leviathan2023fast" in modules  # the query ran
+    assert COMMAND_MODULES & modules == {"survey_db.cli.views"}
+    run_group = (
+        "import survey_db.cli as c\n"
+        f"sys.argv = ['survey', '--db', {seeded_db!r}, 'db', 'current']\n"
+        "try: c.main()\nexcept SystemExit: pass"
+    )
+    assert COMMAND_MODULES & imported_after(run_group) == {"survey_db.cli.schema"}
+
+
+def test_help_builds_every_command_of_the_table_in_its_order():
+    from typer.main import get_command
+
+    from survey_db.cli import app
+
+    group = get_command(app)
+    ctx = group.make_context("survey", ["--version"], resilient_parsing=True)
+    assert group.list_commands(ctx) == list(COMMANDS) and group.commands.built() == []
+    assert group.get_command(ctx, "query").name == "query" and group.commands.built() == ["query"]
+    for name in COMMANDS:
+        assert group.get_command(ctx, name).help, name
+    assert group.get_command(ctx, "qury") is None
 
 
 def test_a_query_loads_no_orm_models(seeded_db):

@@ -6,14 +6,10 @@ typer's parameters a small converter for the plain annotations (str, int and flo
 without checks, and lists of these), with the messages typer's own converter gives; anything else (enums,
 custom parsers, clamped numbers, paths that must exist) still goes through typer's pydantic path. If typer's
 internals are not the ones this was written for, `install()` changes nothing.
-
-Typer also builds every command's options on each start (about 40 ms for survey's thirty commands);
-`narrowed(app, argv)` is the app with only the command that argv names, when it names one.
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -134,43 +130,3 @@ def install() -> None:
     get_runtime_param._survey_fast = True  # type: ignore[attr-defined]
     parameter.get_runtime_param = get_runtime_param
 
-
-def narrowed(app: Any, argv: list[str]) -> Any:
-    """`app` with only the command (or command group) that `argv` invokes; the whole app when argv names
-    none it knows, or asks for --help or --version before naming one (those list every command)."""
-    name = _command_name(argv)
-    if name is None:
-        return app
-    try:
-        commands = [c for c in app.registered_commands if _name_of(c) == name]
-        groups = [g for g in app.registered_groups if g.name == name]
-    except AttributeError:  # pragma: no cover - another typer
-        return app
-    if len(commands) + len(groups) != 1:
-        return app
-    slim = copy.copy(app)
-    slim.registered_commands, slim.registered_groups = commands, groups
-    return slim
-
-
-def _command_name(argv: list[str]) -> str | None:
-    index = 0
-    while index < len(argv):
-        arg = argv[index]
-        if arg == "--db":
-            index += 2
-        elif arg.startswith("--db="):
-            index += 1
-        elif arg.startswith("-"):
-            return None
-        else:
-            return arg
-    return None
-
-
-def _name_of(info: Any) -> str | None:
-    """A registered command's name as typer derives it."""
-    if info.name:
-        return info.name
-    callback = getattr(info, "callback", None)
-    return callback.__name__.lower().replace("_", "-") if callback else None

@@ -16,25 +16,6 @@ import typer
 _BASH_SPECIAL = re.compile(r"([^\w@%+=:,./-])")
 
 
-def words_before_the_cursor() -> list[str]:
-    """The words of the command line being completed after `survey`, without the one under the cursor,
-    as the shell's script passes them (bash: COMP_WORDS and COMP_CWORD; zsh, fish: _TYPER_COMPLETE_ARGS).
-    """
-    import shlex
-
-    if "COMP_WORDS" in os.environ:
-        line, cursor = os.environ["COMP_WORDS"], int(os.environ.get("COMP_CWORD", "0") or 0)
-    else:
-        line, cursor = os.environ.get("_TYPER_COMPLETE_ARGS", ""), None
-    try:
-        words = shlex.split(line)
-    except ValueError:  # an unclosed quote in the word being typed
-        words = line.split()
-    if cursor is None:
-        cursor = len(words) if line.endswith(" ") else len(words) - 1
-    return words[1:cursor]
-
-
 def _complete(kind: str, ctx: typer.Context, incomplete: str) -> list[tuple[str, str | None]]:
     from survey_db.completion import candidates
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from survey_db.cli import app, database_file, fail, note, open_db
+from survey_db.cli.database import database_file, open_db
 from survey_db.cli.options import (
     AuthorOpt,
     HasCode,
@@ -23,9 +23,9 @@ from survey_db.cli.options import (
     filters,
     sort_order,
 )
+from survey_db.cli.output import fail, note, progress_bar
 
 
-@app.command()
 def init(
     ctx: typer.Context,
     empty: Annotated[
@@ -64,7 +64,6 @@ def init(
             set_field(session, "title", title)
 
 
-@app.command()
 def seed(
     ctx: typer.Context,
     directory: Annotated[
@@ -84,7 +83,6 @@ def seed(
     note(f"seeded: {report.summary()}")
 
 
-@app.command("import")
 def import_(
     ctx: typer.Context,
     files: Annotated[
@@ -260,7 +258,6 @@ def _print_warnings(warnings: list[tuple[str, str]], verbose: bool) -> None:
             note(f"warning: {count - WARNINGS_SHOWN} more of kind '{kind}' not shown (--verbose shows them)")
 
 
-@app.command()
 def export(
     ctx: typer.Context,
     text: Text = None,
@@ -615,7 +612,6 @@ def _citations(session, aux: Path, *, strict: bool):
     return citations
 
 
-@app.command()
 def dump(
     ctx: typer.Context,
     directory: Annotated[
@@ -635,47 +631,3 @@ def dump(
         note(f"{link} was a symlink; replaced it with a regular file (dump never writes through a link)")
     for path in written.paths:
         typer.echo(str(path))
-
-
-@contextlib.contextmanager
-def progress_bar(description: str) -> Iterator[Callable[[float], None]]:
-    """A function to report the share of work done; a rich progress bar on stderr shows it once the work
-    has taken SURVEY_PROGRESS_DELAY seconds (1 by default), and only on a terminal (never in pipes)."""
-    import os
-    import time
-
-    setting = os.environ.get("SURVEY_PROGRESS_DELAY", "1")
-    try:
-        delay = float(setting)
-    except ValueError:
-        delay = float("nan")
-    if not delay >= 0:  # also NaN
-        fail(f"SURVEY_PROGRESS_DELAY must be a number of seconds, not {setting!r}")
-    started = time.monotonic()
-    shown: list = []  # [Progress, task id] once shown
-
-    def update(done: float) -> None:
-        if not shown:
-            if time.monotonic() - started < delay or not sys.stderr.isatty():
-                return
-            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-
-            from survey_db import render
-
-            bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TaskProgressColumn(),
-                TimeElapsedColumn(),
-                console=render.console(stderr=True),
-                transient=True,
-            )
-            bar.start()
-            shown.extend([bar, bar.add_task(description, total=1.0)])
-        shown[0].update(shown[1], completed=min(max(done, 0.0), 1.0))
-
-    try:
-        yield update
-    finally:
-        if shown:
-            shown[0].stop()

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from survey_db.cli import app, fail, note, open_db
+from survey_db.cli.database import open_db
+from survey_db.cli.output import fail, note, progress_bar
 
 Offline = Annotated[
     bool,
@@ -50,7 +51,6 @@ def identifiers_in_file(source: str) -> list[str]:
 
 def look_up(identifiers: list, settings, *, upgrade: bool = True, description: str = "looking up") -> list:
     """`services.lookup.resolve` with a progress bar on a terminal."""
-    from survey_db.cli.files import progress_bar
     from survey_db.services.lookup import Lookup, resolve
 
     with progress_bar(description) as progress:
@@ -64,7 +64,6 @@ def look_up(identifiers: list, settings, *, upgrade: bool = True, description: s
     return results
 
 
-@app.command()
 def update(
     ctx: typer.Context,
     keys: Annotated[list[str] | None, typer.Argument(help="Citation keys of the papers to update.")] = None,

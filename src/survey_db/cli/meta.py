@@ -6,12 +6,13 @@ from typing import Annotated
 
 import typer
 
-from survey_db.cli import SurveyGroup, app, fail, note, open_db
+from survey_db.cli.database import open_db
+from survey_db.cli.group import SurveyGroup
+from survey_db.cli.output import fail, note
 
 meta_app = typer.Typer(
     cls=SurveyGroup, help="The survey's own title, description, authors and url.", no_args_is_help=True
 )
-app.add_typer(meta_app, name="meta")
 
 
 @meta_app.command("show")

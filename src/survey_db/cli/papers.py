@@ -8,8 +8,10 @@ from typing import Annotated
 
 import typer
 
-from survey_db.cli import app, completion, fail, note, open_db
+import survey_db.cli.completion as completion
+from survey_db.cli.database import open_db
 from survey_db.cli.options import parse_year
+from survey_db.cli.output import fail, note
 
 Title = Annotated[str | None, typer.Option("--title", help="The paper's title.")]
 Authors = Annotated[
@@ -119,7 +121,6 @@ def author_names(values: list[str] | None):
     return names
 
 
-@app.command()
 def add(
     ctx: typer.Context,
     identifiers: Annotated[
@@ -316,7 +317,6 @@ def _read_bibtex_option(source: str):
     return parsed.records
 
 
-@app.command()
 def show(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help="Citation key or old key.", autocompletion=completion.keys)],
@@ -349,7 +349,6 @@ def show(
         render.paper_detail(render.console(), exported, aliases)
 
 
-@app.command()
 def edit(
     ctx: typer.Context,
     key: Annotated[
@@ -500,7 +499,6 @@ def _edit_in_editor(database, key: str) -> None:
     typer.echo(outcome.key)
 
 
-@app.command()
 def rm(
     ctx: typer.Context,
     key: Annotated[
@@ -525,7 +523,6 @@ def rm(
     note(f"deleted {removed}")
 
 
-@app.command()
 def mv(
     ctx: typer.Context,
     key: Annotated[

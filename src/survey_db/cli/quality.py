@@ -7,12 +7,14 @@ from typing import Annotated
 
 import typer
 
-from survey_db.cli import SurveyGroup, app, completion, database_file, fail, note, open_db
+import survey_db.cli.completion as completion
+from survey_db.cli.database import database_file, open_db
+from survey_db.cli.group import SurveyGroup
+from survey_db.cli.output import fail, note
 
 CHECK_FORMATS = ("text", "json", "github")
 
 
-@app.command()
 def check(
     ctx: typer.Context,
     readme: Annotated[
@@ -75,7 +77,6 @@ def check(
         raise typer.Exit(1)
 
 
-@app.command()
 def merge(
     ctx: typer.Context,
     keep: Annotated[str, typer.Argument(help="The paper that stays.", autocompletion=completion.keys)],
@@ -102,7 +103,6 @@ def merge(
 keys_app = typer.Typer(
     cls=SurveyGroup, help="Citation keys: regenerate them on request.", no_args_is_help=True
 )
-app.add_typer(keys_app, name="keys")
 
 
 @keys_app.command("regenerate")
@@ -147,7 +147,6 @@ def keys_regenerate(
     note(f"{len(changes)} keys {'would change' if dry_run else 'changed'}")
 
 
-@app.command()
 def diff(
     ctx: typer.Context,
     readme: Annotated[Path, typer.Argument(help="The awesome-list README to compare with the database.")],

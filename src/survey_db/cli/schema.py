@@ -7,12 +7,13 @@ from typing import Annotated
 
 import typer
 
-from survey_db.cli import SurveyGroup, app, database_file, fail, note
+from survey_db.cli.database import database_file
+from survey_db.cli.group import SurveyGroup
+from survey_db.cli.output import fail, note
 
 db_app = typer.Typer(
     cls=SurveyGroup, help="Schema migrations, backups and restores of the database.", no_args_is_help=True
 )
-app.add_typer(db_app, name="db")
 
 
 def _url(ctx: typer.Context) -> str:

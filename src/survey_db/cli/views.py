@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from survey_db.cli import SurveyGroup, app, completion, fail, note, open_db
+import survey_db.cli.completion as completion
+from survey_db.cli.database import open_db
+from survey_db.cli.group import SurveyGroup
 from survey_db.cli.options import (
     AuthorOpt,
     HasCode,
@@ -20,12 +22,12 @@ from survey_db.cli.options import (
     filters,
     sort_order,
 )
+from survey_db.cli.output import fail, note
 
 QUERY_FORMATS = ("table", "json", "csv", "keys", "bibtex")
 DEFAULT_TABLE_ROWS = 50
 
 
-@app.command()
 def query(
     ctx: typer.Context,
     text: Text = None,
@@ -78,7 +80,6 @@ def query(
             typer.echo(export.to_bibtex([p.record for p in papers]), nl=False)
 
 
-@app.command()
 def topics(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
@@ -100,7 +101,6 @@ def topics(
 
 
 topic_app = typer.Typer(cls=SurveyGroup, help="Rename or merge topics.", no_args_is_help=True)
-app.add_typer(topic_app, name="topic")
 
 
 @topic_app.command("rename")
@@ -141,7 +141,6 @@ def topic_merge(
     note(f"merged {source!r} into {target!r} ({moved} papers moved)")
 
 
-@app.command()
 def sections(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", "-f", help="tree or json.")] = "tree",
@@ -181,7 +180,6 @@ def sections(
 
 
 section_app = typer.Typer(cls=SurveyGroup, help="Add, rename, move or remove sections.", no_args_is_help=True)
-app.add_typer(section_app, name="section")
 
 
 @section_app.command("add")
@@ -281,7 +279,6 @@ def section_rm(
 PLOTS = ("years", "sections", "venues", "topics", "authors")
 
 
-@app.command()
 def stats(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
