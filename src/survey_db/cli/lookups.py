@@ -84,12 +84,14 @@ def update(
 
     Example: survey update leviathan2022fast --dry-run
     """
-    from sqlalchemy import select
-
-    from survey_db.models import Paper
-    from survey_db.services.papers import find_paper, paper_to_record
     from survey_db.services.store import PROTECTABLE
-    from survey_db.services.update import PaperUpdate, apply_update, identifier_of, plan_update
+    from survey_db.services.update import (
+        PaperUpdate,
+        apply_update,
+        identifier_of,
+        papers_to_update,
+        plan_update,
+    )
     from survey_db.sources.settings import WEEK
 
     if bool(keys) == all_papers:
@@ -99,11 +101,7 @@ def update(
         fail(f"--overwrite {unknown[0]!r} is not a field; choose from {', '.join(PROTECTABLE)}")
     database = open_db(ctx)
     with database.reading() as session:
-        if all_papers:
-            papers = list(session.scalars(select(Paper).order_by(Paper.key)))
-        else:
-            papers = [find_paper(session, key) for key in dict.fromkeys(keys or [])]
-        stored = [paper_to_record(paper) for paper in papers]
+        stored = papers_to_update(session, None if all_papers else keys or [])
     plans = [PaperUpdate(record.key or "", identifier_of(record)) for record in stored]
     for plan in plans:
         if plan.identifier is None:

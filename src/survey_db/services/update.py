@@ -117,6 +117,21 @@ def plan_update(stored: PaperRecord, fetched: PaperRecord, overwrite: set[str]) 
     return changes
 
 
+def papers_to_update(session: Session, keys: list[str] | None) -> list[PaperRecord]:
+    """The stored records of the papers `keys` names (each once, in the order given; an unknown key is a
+    NotFoundError), or of every paper in key order when `keys` is None."""
+    from sqlalchemy import select
+
+    from survey_db.models import Paper
+    from survey_db.services.papers import find_paper, paper_to_record
+
+    if keys is None:
+        papers = list(session.scalars(select(Paper).order_by(Paper.key)))
+    else:
+        papers = [find_paper(session, key) for key in dict.fromkeys(keys)]
+    return [paper_to_record(paper) for paper in papers]
+
+
 def apply_update(session: Session, plan: PaperUpdate) -> None:
     """Write the planned changes (not the kept ones); overwritten fields stop being protected."""
     from survey_db.models import Paper
