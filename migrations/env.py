@@ -3,6 +3,7 @@
 from alembic import context
 
 from survey_db.db import make_engine, resolve_url
+from survey_db.dialect import FTS_TABLE
 from survey_db.models import Base
 
 config = context.config
@@ -10,7 +11,7 @@ target_metadata = Base.metadata
 
 # Full-text search objects (FTS5 tables, a GIN index) are made by hand in a migration, not by the
 # models, so autogenerate and `alembic check` leave them out.
-EXTERNAL_PREFIX = "papers_fts"
+EXTERNAL_PREFIX = FTS_TABLE  # the FTS5 table and its shadow tables, the GIN index papers_fts_gin
 
 
 def include_object(obj, name, type_, reflected, compare_to):

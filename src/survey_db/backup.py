@@ -23,6 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from survey_db.dialect import FTS_REBUILD, FTS_TABLE
 from survey_db.errors import DatabaseError, InputError
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ FORMAT_NAME = "survey-db backup"
 FORMAT_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # Tables that are not survey data: Alembic's bookkeeping and the full-text index (made by migration 0002).
-SKIPPED_PREFIXES = ("alembic_version", "papers_fts", "sqlite_")
+SKIPPED_PREFIXES = ("alembic_version", FTS_TABLE, "sqlite_")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -336,8 +337,8 @@ def load_dump(connection: Connection, dump: Dump, *, replace: bool) -> None:
     elif dialect == "sqlite":
         from sqlalchemy import inspect
 
-        if inspect(connection).has_table("papers_fts"):
-            connection.exec_driver_sql("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")
+        if inspect(connection).has_table(FTS_TABLE):
+            connection.exec_driver_sql(FTS_REBUILD)
 
 
 def _upgraded(dump: Dump) -> Dump:

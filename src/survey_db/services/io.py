@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from survey_db.dialect import fts_automerge
 from survey_db.errors import InputError, NotFoundError
 from survey_db.models import (
     Paper,
@@ -367,13 +368,13 @@ def bulk_work(session: Session, expected: int = 0) -> Iterator[None]:
     rebuild = _drop_plain_indexes(session) if sqlite and expected >= BULK_REBUILD else []
     if rebuild:
         # The full-text index merges its segments less often meanwhile (FTS5 'automerge'; 4 is its default).
-        connection.exec_driver_sql("INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', 16)")
+        connection.exec_driver_sql(fts_automerge(16))
     try:
         yield
         for statement in rebuild:
             connection.exec_driver_sql(statement)
         if rebuild:
-            connection.exec_driver_sql("INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', 4)")
+            connection.exec_driver_sql(fts_automerge(4))
     finally:
         if sqlite:
             connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, column, func, literal_column, or_, select, table, text, union
+from sqlalchemy import TextClause, column, func, literal_column, or_, select, table, text, union
 from sqlalchemy.orm import Session
 
+from survey_db.dialect import search_words, text_search
 from survey_db.errors import InputError
 from survey_db.identifiers import fold_ascii, slugify
 
@@ -84,8 +85,8 @@ def parse_year_range(text: str) -> tuple[int | None, int | None]:
 
 
 def text_words(text: str) -> list[str]:
-    folded = fold_ascii(text).lower()
-    return "".join(ch if ch.isalnum() else " " for ch in folded).split()
+    """The words a text search looks for (`dialect.search_words`)."""
+    return search_words(text)
 
 
 def select_ids(session: Session, filters: Filters):
@@ -201,21 +202,22 @@ def text_match(session: Session, query_text: str):
     words = text_words(query_text)
     if not words:
         raise InputError(f"search text {query_text!r} has no words")
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        match = " ".join(f'"{word}"*' for word in words)
+    search = text_search(session.get_bind().dialect.name)
+    if search is not None:
         found = (
-            select(literal_column("rowid"))
-            .select_from(text("papers_fts"))
-            .where(text("papers_fts MATCH :fts_query").bindparams(bindparam("fts_query", match)))
+            select(literal_column(search.id))
+            .select_from(text(search.source))
+            .where(_bound(search.where("fts_query"), search.params(words, "fts_query")))
         )
-    elif dialect == "postgresql":
-        tsquery = func.to_tsquery("simple", " & ".join(f"{word}:*" for word in words))
-        found = select(papers.id).where(func.to_tsvector("simple", papers.search_text).op("@@")(tsquery))
     else:
         found = like_match(query_text)
     keyed = key_match(query_text)
     return found if keyed is None else union(found, *keyed)
+
+
+def _bound(sql: str, params: dict[str, str]) -> TextClause:
+    """`text(sql)` with the values of the parameters it names."""
+    return text(sql).bindparams(**{name: value for name, value in params.items() if f":{name}" in sql})
 
 
 def key_match(query_text: str) -> list | None:
@@ -293,38 +295,24 @@ def _ids_by_relevance(session: Session, matching, filters: Filters, limit: int |
 
 
 def _ranked_by_text(session: Session, matching, filters: Filters, limit: int | None) -> list[int]:
-    """The papers matching the text, best first."""
-    dialect = session.get_bind().dialect.name
+    """The papers matching the text, best first (the engine's ranking: BM25 on SQLite, ts_rank on
+    PostgreSQL)."""
+    search = text_search(session.get_bind().dialect.name)
+    if search is None:
+        return _ids_in_tree_order(session, matching, limit, None)
     words = text_words(filters.text or "")
-    only_text = Filters(text=filters.text) == filters
-    if dialect == "sqlite":
-        match = " ".join(f'"{word}"*' for word in words)
-        rowid = literal_column("papers_fts.rowid")
-        statement = (
-            select(rowid)
-            .select_from(text("papers_fts"))
-            .where(text("papers_fts MATCH :fts_ranked").bindparams(bindparam("fts_ranked", match)))
-            .order_by(text("bm25(papers_fts)"), rowid)
-        )
-        if not only_text:
-            statement = statement.where(rowid.in_(select(matching.c.id)))
-        if limit:
-            statement = statement.limit(limit)
-        return list(session.scalars(statement))
-    if dialect == "postgresql":
-        tsquery = func.to_tsquery("simple", " & ".join(f"{word}:*" for word in words))
-        vector = func.to_tsvector("simple", papers.search_text)
-        statement = (
-            select(papers.id)
-            .where(vector.op("@@")(tsquery))
-            .order_by(func.ts_rank(vector, tsquery).desc(), papers.id)
-        )
-        if not only_text:
-            statement = statement.where(papers.id.in_(select(matching.c.id)))
-        if limit:
-            statement = statement.limit(limit)
-        return list(session.scalars(statement))
-    return _ids_in_tree_order(session, matching, limit, None)
+    found, params = literal_column(search.id), search.params(words, "fts_ranked")
+    statement = (
+        select(found)
+        .select_from(text(search.source))
+        .where(_bound(search.where("fts_ranked"), params))
+        .order_by(_bound(search.order_by("fts_ranked"), params))
+    )
+    if Filters(text=filters.text) != filters:
+        statement = statement.where(found.in_(select(matching.c.id)))
+    if limit:
+        statement = statement.limit(limit)
+    return list(session.scalars(statement))
 
 
 def section_order(session: Session) -> dict[int, int]:
