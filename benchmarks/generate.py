@@ -8,6 +8,13 @@ crossref'd proceedings, and a few duplicates (a preprint and its published versi
 
     python benchmarks/generate.py 10000 /tmp/bench10k
 
+Real files often have more of what costs an importer time: options make them so (the defaults give the
+collection above, unchanged). `--accented 1` puts an accented name (and an accented title word) in every
+entry, `--utf8 0.5` writes half of the accented names as raw UTF-8 instead of LaTeX (`{\"u}`, `{\'e}`), and
+`--long-authors 0.1` gives 10% of the entries a long author list (20-150 people, as consortium papers have):
+
+    python benchmarks/generate.py 20000 /tmp/bench20k --accented 1 --utf8 0.5 --long-authors 0.1
+
 writes /tmp/bench10k/collection.bib (the file a user imports: LaTeX accents, macros, "First Last" and
 "Last, First" names, DBLP-style) and /tmp/bench10k/seeds/{papers.bib,taxonomy.toml} (the same collection
 as `survey dump` writes it). `Collection.queries` names filters that select few papers at every size.
@@ -279,10 +286,11 @@ def _zipf_index(rng: random.Random, n: int, s: float = 1.1) -> int:
     return min(int(x) - 1, n - 1) if x >= 1 else 0
 
 
-def _people(rng: random.Random, count: int) -> list[Person]:
+def _people(rng: random.Random, count: int, accented_share: float = 0.1) -> list[Person]:
     people: list[Person] = []
     seen: set[tuple[str, str, str]] = set()
-    n_accented = max(5, count // 20)
+    # With accents in more entries there are more accented people (the default keeps the original count).
+    n_accented = max(5, count // 20 if accented_share <= 0.1 else int(count * accented_share / 2))
     n_von = max(2, count // 100)
     attempts = 0
     while len(people) < count and attempts < count * 50:
@@ -360,11 +368,27 @@ def _abstract(rng: random.Random, vocab: list[str], length: int = 500) -> str:
     return " ".join(parts)[:length].rstrip() + "."
 
 
-def generate(n: int, seed: int = 1) -> Collection:
-    """N papers (including a few crossref'd proceedings children and duplicates) and their taxonomy."""
+def _is_accented(index: int, share: float) -> bool:
+    """Whether entry `index` has an accented name, for `share` of the entries spread evenly (0.1: the
+    entries 3, 13, 23...)."""
+    return int((index + 7) * share) != int((index + 6) * share)
+
+
+def _long_list_size(rng: random.Random) -> int:
+    """The length of a long author list: 20-150 people, shorter ones more frequent."""
+    return min(150, 20 + int(rng.expovariate(1 / 30)))
+
+
+def generate(n: int, seed: int = 1, *, accented_share: float = 0.1, long_authors: float = 0.0) -> Collection:
+    """N papers (including a few crossref'd proceedings children and duplicates) and their taxonomy.
+
+    `accented_share` of the entries have an accented author and title word; `long_authors` of them a long
+    author list (drawn from a random stream of its own, so that 0 gives the original collection).
+    """
     rng = random.Random(seed)
+    lengths = random.Random(seed + 7919)
     vocab = _vocabulary(rng)
-    people = _people(rng, max(50, n // 5))
+    people = _people(rng, max(50, n // 5), accented_share)
     accented_people = [p for p in people if p.accented]
     plain_people = [p for p in people if not p.accented]
     n_topics = max(30, n // 300)
@@ -383,10 +407,12 @@ def generate(n: int, seed: int = 1) -> Collection:
     years = list(range(1995, 2026))
     year_weights = [1.0 + (y - 1995) ** 2 / 40 for y in years]
     for index in range(n):
-        accented = index % 10 == 3  # exactly 10% of the entries
+        accented = _is_accented(index, accented_share)  # 0.1: exactly 10% of the entries
         with_macro = index % 20 == 7  # exactly 5%
         title, latex_title = _title(rng, vocab, accented)
         count = min(20, max(1, int(rng.expovariate(1 / 3.5)) + 1))
+        if long_authors and lengths.random() < long_authors:
+            count = min(len(plain_people) // 2, _long_list_size(lengths))
         pool = plain_people
         authors: list[Person] = []
         if accented:
@@ -541,20 +567,29 @@ def _queries(collection: Collection, topics: list[str]) -> dict[str, list[str]]:
 # ----------------------------------------------------------------------------------------------- writing
 
 
-def _latex_name(person: Person, rng: random.Random) -> str:
+def _latex_name(person: Person, rng: random.Random, utf8: bool = False) -> str:
+    """The name as the .bib file spells it: LaTeX accents, or (`utf8`) the accented letters themselves."""
+    first, last = (person.name.first, person.name.last) if utf8 else (person.latex_first, person.latex_last)
     if person.latex_von or rng.random() < 0.7:
-        last = f"{person.latex_von} {person.latex_last}".strip()
-        return f"{last}, {person.latex_first}"
-    return f"{person.latex_first} {person.latex_last}"
+        last = f"{person.latex_von} {last}".strip()
+        return f"{last}, {first}"
+    return f"{first} {last}"
 
 
 def _braced(text: str) -> str:
     return "{" + text + "}"
 
 
-def bib_text(collection: Collection, seed: int = 2) -> str:
-    """The collection as a .bib file of the kind people import: macros, LaTeX accents, mixed name forms."""
+def bib_text(collection: Collection, seed: int = 2, utf8_share: float = 0.0) -> str:
+    """The collection as a .bib file of the kind people import: macros, LaTeX accents, mixed name forms;
+    `utf8_share` of the accented names written in UTF-8 rather than LaTeX."""
     rng = random.Random(seed)
+    spelling = random.Random(seed + 7919)  # a stream of its own: 0 gives the original file
+
+    def spelled(person: Person) -> str:
+        utf8 = bool(utf8_share) and person.accented and spelling.random() < utf8_share
+        return _latex_name(person, rng, utf8)
+
     out: list[str] = ["% A synthetic bibliography for survey-db's benchmarks.\n\n"]
     macros = sorted({(v[3], v[1]) for v in VENUES})
     for name, full in macros:
@@ -563,7 +598,7 @@ def bib_text(collection: Collection, seed: int = 2) -> str:
     for entry in collection.entries:
         r = entry.record
         fields = [
-            ("author", _braced(" and ".join(_latex_name(p, rng) for p in entry.latex_authors))),
+            ("author", _braced(" and ".join(spelled(p) for p in entry.latex_authors))),
             ("title", _braced(entry.latex_title)),
         ]
         if entry.crossref:
@@ -650,14 +685,14 @@ def taxonomy_text(collection: Collection) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(collection: Collection, out_dir: Path) -> tuple[Path, Path]:
+def write(collection: Collection, out_dir: Path, utf8_share: float = 0.0) -> tuple[Path, Path]:
     """Write collection.bib, seeds/ and queries.json (selective filters) into out_dir; returns (the .bib, the
-    seeds folder)."""
+    seeds folder). `utf8_share`: see `bib_text`."""
     from survey_db.bibtex import format_bibtex
 
     out_dir.mkdir(parents=True, exist_ok=True)
     bib = out_dir / "collection.bib"
-    bib.write_text(bib_text(collection), encoding="utf-8")
+    bib.write_text(bib_text(collection, utf8_share=utf8_share), encoding="utf-8")
     seeds = out_dir / "seeds"
     seeds.mkdir(exist_ok=True)
     (seeds / "papers.bib").write_text(
@@ -668,13 +703,42 @@ def write(collection: Collection, out_dir: Path) -> tuple[Path, Path]:
     return bib, seeds
 
 
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a share between 0 and 1")
+    return value
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("n", type=int, help="number of papers")
     parser.add_argument("out", type=Path, help="folder to write collection.bib and seeds/ into")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument(
+        "--accented",
+        type=_share,
+        default=0.1,
+        metavar="SHARE",
+        help="share of the entries with an accented author name and title word (default 0.1; 1: every entry)",
+    )
+    parser.add_argument(
+        "--utf8",
+        type=_share,
+        default=0.0,
+        metavar="SHARE",
+        help="share of the accented names written as raw UTF-8 instead of LaTeX accents (default 0)",
+    )
+    parser.add_argument(
+        "--long-authors",
+        type=_share,
+        default=0.0,
+        metavar="SHARE",
+        help="share of the entries with a long author list, 20-150 people (default 0)",
+    )
     args = parser.parse_args(argv)
-    bib, seeds = write(generate(args.n, args.seed), args.out)
+    collection = generate(args.n, args.seed, accented_share=args.accented, long_authors=args.long_authors)
+    bib, seeds = write(collection, args.out, utf8_share=args.utf8)
     print(f"wrote {bib} ({bib.stat().st_size / 1e6:.1f} MB) and {seeds}/")
 
 

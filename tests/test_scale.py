@@ -85,6 +85,23 @@ def test_generated_collection_imports_and_queries(cli, empty_db, collection, gen
     assert len(parse_bibtex(exported.stdout).records) == 200 + len(collection.proceedings)
 
 
+def test_realistic_options_give_accents_utf8_names_and_long_author_lists(tmp_path):
+    """`--accented 1 --utf8 0.5 --long-authors 0.1`: every entry names an accented person, some in LaTeX and
+    some in UTF-8, some entries have long author lists; the .bib reads back as the records meant."""
+    realistic = generate.generate(600, seed=3, accented_share=1.0, long_authors=0.1)
+    bib, _ = generate.write(realistic, tmp_path / "real", utf8_share=0.5)
+    text = bib.read_text(encoding="utf-8")
+    assert '{\\"' in text and any(letter in text for letter in "üéö")
+    entries = realistic.entries
+    assert all(any(not ch.isascii() for ch in e.record.title) for e in entries)
+    assert all(any(not n.display.isascii() for n in e.record.authors) for e in entries)
+    assert sum(1 for e in entries if len(e.record.authors) >= 20) >= 30
+    parsed = {r.key: r for r in _parse(bib).records}
+    for entry in entries:
+        assert parsed[entry.record.key].authors == entry.record.authors
+        assert parsed[entry.record.key].title == entry.record.title
+
+
 def test_generated_seeds_load(cli, empty_db, collection, generated):
     _, seeds = generated
     result = cli("seed", seeds, db=empty_db)
