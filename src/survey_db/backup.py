@@ -7,8 +7,8 @@ an older revision is restored by replaying it at that revision in a scratch SQLi
 to the newest schema and restoring the result. Restoring is one transaction and refuses a database that
 already holds data unless told to replace it.
 
->>> sorted(encode_value(v) for v in ("a", 1, None) if v is not None)
-[1, 'a']
+>>> encode_value(date(2024, 5, 17)), encode_value(datetime(2024, 5, 17, 9, 30)), encode_value(["x", 1, None])
+('2024-05-17', '2024-05-17T09:30:00', ['x', 1, None])
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@
 >>> readme = parse_readme(text)
 >>> print("\\n".join(explain_lines(readme)))
 ## A
-  line 5: paper 'T One' (paper: https://arxiv.org/abs/2401.00001)
-  line 6: skipped: no link, authors or venue: not a paper ('A tool for editing')
+  line 3: paper 'T One' (paper: https://arxiv.org/abs/2401.00001)
+  line 4: skipped: no link, authors or venue: not a paper ('A tool for editing')
 >>> skipped_reasons(readme)
 {'no link, authors or venue: not a paper': 1}
 """
@@ -57,4 +57,5 @@ def explain_lines(readme: ParsedReadme) -> list[str]:
 
 def skipped_reasons(readme: ParsedReadme) -> dict[str, int]:
     """How many items were not read as papers, per reason, most common first."""
-    return dict(Counter(item.reason for item in readme.items if item.record is None).most_common())
+    reasons = Counter(item.reason or "not a paper" for item in readme.items if item.record is None)
+    return dict(reasons.most_common())

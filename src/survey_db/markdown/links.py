@@ -5,8 +5,10 @@ key per link for spotting the same paper twice.
 ('https://arxiv.org/abs/2211.17192', None)
 >>> link_role("pdf", "https://a.org/x"), link_role("Pytorch Code", "https://a.org/x")
 ('paper', 'code')
->>> link_role("DreamFace", "https://openreview.net/forum?id=x"), link_role("site", "https://github.com/a/b")
+>>> link_role("DreamFace", "https://openreview.net/forum?id=x"), link_role("DreamFace", "https://github.com/a/b")
 ('paper', 'code')
+>>> link_role("site", "https://github.com/a/b")
+'project'
 """
 
 from __future__ import annotations
