@@ -188,6 +188,7 @@ def begin(
         descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise _output_error(path, exc) from None
+    handle: IO[Any]
     try:
         if binary:
             handle = os.fdopen(descriptor, "wb")

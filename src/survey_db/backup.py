@@ -116,8 +116,10 @@ def check_integrity(engine: Engine) -> None:
     """A DatabaseError when SQLite's quick_check finds damage: a backup of a damaged file would look good
     and hold the damage."""
     raw = engine.raw_connection()
+    sqlite = raw.driver_connection
+    assert sqlite is not None  # a connection fresh from the pool is open
     try:
-        found = [row[0] for row in raw.driver_connection.execute("PRAGMA quick_check(5)")]
+        found = [row[0] for row in sqlite.execute("PRAGMA quick_check(5)")]
     except sqlite3.DatabaseError as exc:
         found = [str(exc)]
     finally:
@@ -151,6 +153,7 @@ def write_sqlite_backup(engine: Engine, path: Path, *, protected: Iterable[Path 
         try:
             copy = sqlite3.connect(target)
             try:
+                assert raw.driver_connection is not None  # a connection fresh from the pool is open
                 raw.driver_connection.backup(copy)
                 copy.execute("PRAGMA journal_mode=DELETE")
             except sqlite3.Error as exc:
@@ -399,7 +402,7 @@ def restore(url: str, path: Path, *, force: bool = False) -> RestoreReport:
         finally:
             database.engine.dispose()
     except BaseException:
-        if new_file:
+        if new_file and target is not None:
             for leftover in (
                 target,
                 *(target.with_name(target.name + s) for s in ("-wal", "-shm", "-journal")),

@@ -272,7 +272,9 @@ def csl_to_records(data: Any) -> list[PaperRecord]:
             raise InputError(f"CSL-JSON item {index} is not an object")
         ident = item.get("id")
         where = f"CSL-JSON item {index}" + (f" ({ident})" if ident not in (None, "") else "")
-        custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
+        custom = item.get("custom")
+        if not isinstance(custom, dict):
+            custom = {}
         key = str(ident).strip() if ident not in (None, "") else None
         if key is not None and (_KEY.fullmatch(key) is None or "://" in key):
             key = None

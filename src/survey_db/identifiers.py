@@ -203,8 +203,8 @@ def parse_identifier(text: str) -> Identifier | None:
         return Identifier("acl", found) if found else None
     doi = parse_doi(text)
     if doi:
-        if doi.startswith(_ARXIV_DOI_PREFIX) and arxiv_id(doi[len(_ARXIV_DOI_PREFIX) :]):
-            return Identifier("arxiv", arxiv_id(doi[len(_ARXIV_DOI_PREFIX) :]))  # type: ignore[arg-type]
+        if doi.startswith(_ARXIV_DOI_PREFIX) and (from_doi := arxiv_id(doi[len(_ARXIV_DOI_PREFIX) :])):
+            return Identifier("arxiv", from_doi)
         return Identifier("doi", doi)
     for kind, parse in (("arxiv", arxiv_id), ("dblp", parse_dblp_key), ("acl", parse_acl_id)):
         found = parse(text)
@@ -250,8 +250,10 @@ def derived_link(arxiv: str | None, doi: str | None) -> str | None:
     >>> derived_link("2401.10774", None), derived_link("2401.10774", "10.18653/v1/2022.acl-long.245")
     ('https://arxiv.org/abs/2401.10774', 'https://doi.org/10.18653/v1/2022.acl-long.245')
     """
-    if doi and doi.lower().startswith(_ARXIV_DOI_PREFIX) and arxiv_id(doi[len(_ARXIV_DOI_PREFIX) :]):
-        return arxiv_link(arxiv_id(doi[len(_ARXIV_DOI_PREFIX) :]))  # type: ignore[arg-type]
+    if doi and doi.lower().startswith(_ARXIV_DOI_PREFIX):
+        from_doi = arxiv_id(doi[len(_ARXIV_DOI_PREFIX) :])
+        if from_doi:
+            return arxiv_link(from_doi)
     if doi:
         return doi_link(doi)
     if arxiv:

@@ -41,7 +41,9 @@ class JabRefGroup:
 
 def _fields(text: str) -> list[str]:
     """A group line's fields: split at each `\\;`, other `\\x` escapes undone."""
-    parts, current, i = [], [], 0
+    parts: list[str] = []
+    current: list[str] = []
+    i = 0
     while i < len(text):
         ch = text[i]
         if ch == "\\" and i + 1 < len(text):

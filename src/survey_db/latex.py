@@ -222,7 +222,9 @@ def _decode(s: str, level: int) -> str:
                 continue
             name = m.group()
             j = m.end()
-            after = _WHITESPACE.match(s, j).end()  # TeX skips spaces after a control word
+            spaces = _WHITESPACE.match(s, j)
+            assert spaces is not None  # the pattern matches the empty string too
+            after = spaces.end()  # TeX skips spaces after a control word
             if name in _SYMBOLS:
                 append(_SYMBOLS[name])
                 i = after
@@ -301,6 +303,7 @@ def _decode(s: str, level: int) -> str:
                 i += 1
         else:
             m = _PLAIN.match(s, i)
+            assert m is not None  # c is none of the characters handled above
             append(m.group())
             i = m.end()
     return "".join(out)

@@ -17,12 +17,11 @@ def console(stderr: bool = False) -> Console:
     dim either (rich itself keeps those)."""
     from rich.console import Console
 
-    plain = {"color_system": None} if _no_color() else {}
     return Console(
         stderr=stderr,
         highlight=False,
         soft_wrap=not (sys.stderr if stderr else sys.stdout).isatty(),
-        **plain,  # type: ignore[arg-type]
+        color_system=None if _no_color() else "auto",
     )
 
 
@@ -58,10 +57,9 @@ def papers_table(out: Console | None, papers: list[ExportedPaper], total: int) -
     footer = (
         f"{len(papers)} of {total} papers" if len(papers) < total else f"{total} paper{'s' * (total != 1)}"
     )
-    plain = out is None and not for_a_terminal()
-    if out is None and not plain:
+    if out is None and for_a_terminal():
         out = console()
-    if plain or not out.is_terminal:  # type: ignore[union-attr]
+    if out is None or not out.is_terminal:
         for paper in papers:
             r = paper.record
             cells = [
@@ -72,10 +70,10 @@ def papers_table(out: Console | None, papers: list[ExportedPaper], total: int) -
                 ", ".join(r.topics),
                 r.code_url or "",
             ]
-            if plain:
+            if out is None:
                 sys.stdout.write("\t".join(cells) + "\n")
             else:
-                out.print("\t".join(cells), markup=False, highlight=False)  # type: ignore[union-attr]
+                out.print("\t".join(cells), markup=False, highlight=False)
         print(footer, file=sys.stderr)
         return
     from rich.table import Table

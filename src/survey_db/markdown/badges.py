@@ -30,7 +30,7 @@ def venue_from_text(text: str) -> tuple[str | None, int | None]:
             year = 2000 + short if short < 70 else 1900 + short
     if match:
         text = f"{text[: match.start()]} {text[match.end():]}"
-    venue = squash(text).strip(" -–—,;:/()[]'’‘")
+    venue: str | None = squash(text).strip(" -–—,;:/()[]'’‘")
     if not venue or not any(ch.isalpha() for ch in venue) or venue.lower() in GENERIC_LABELS | MISSING:
         venue = None
     elif venue.lower() == "arxiv":
@@ -51,7 +51,8 @@ def badge_parts(src: str) -> tuple[str | None, str] | None:
     path = parts.path
     if path.rstrip("/").endswith("/static/v1"):
         query = parse_qs(parts.query)
-        return (query.get("label") or [None])[0], (query.get("message") or [""])[0]
+        labels, messages = query.get("label"), query.get("message")
+        return (labels[0] if labels else None), (messages[0] if messages else "")
     start = path.find("/badge/")
     if start < 0:
         return None

@@ -67,9 +67,9 @@ def toc_problems(
 
     problems: list[Problem] = []
     index: dict[str, int] = {}
-    for position, variants in enumerate(section_anchors):
+    for heading, variants in enumerate(section_anchors):
         for variant in variants:
-            index.setdefault(variant, position)
+            index.setdefault(variant, heading)
     last, last_title, reported = -1, "", False
     linked: set[int] = set()
     for entry in toc:

@@ -336,7 +336,8 @@ class Reader:
         rows: list[tuple[int, list[list[Node]]]] = []
         in_head = False
         line = tokens[0].map[0] + 1 if tokens[0].map else self.last_line
-        row_line, cells = line, []
+        row_line = line
+        cells: list[list[Node]] = []
         for tok in tokens:
             if tok.type == "thead_open":
                 in_head = True

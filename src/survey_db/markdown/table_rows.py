@@ -103,7 +103,7 @@ def split_title_cell(nodes: list[Node]) -> tuple[list[Node], list[str]]:
     for position, segment in enumerate(segments):
         if any(n.kind in ("link", "strong") and squash(plain(n.children)) for n in segment):
             beside = [squash(plain(s)) for s in segments[position + 1 :]]
-            beside = [text for text in beside if text and not any(n.kind == "link" for s in [] for n in s)]
+            beside = [text for text in beside if text]
             return [n for s in segments[: position + 1] for n in s if n.kind == "image"] + segment, beside
     return nodes, []
 

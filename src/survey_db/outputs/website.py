@@ -66,7 +66,7 @@ def _without(paper: dict, names: tuple[str, ...]) -> dict:
 def _tree(sections: list[dict]) -> list[dict]:
     """Nested {"index", "slug", "title", "count", "children"} for the navigation."""
     nodes = [{**section, "index": i, "children": []} for i, section in enumerate(sections)]
-    roots = []
+    roots: list[dict] = []
     for node in nodes:
         (nodes[node["parent"]]["children"] if node["parent"] >= 0 else roots).append(node)
     return roots

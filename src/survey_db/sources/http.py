@@ -11,10 +11,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from survey_db.errors import SurveyError
 from survey_db.sources.cache import Cache, CachedAnswer
 from survey_db.sources.settings import SERVICE_NAMES, Settings
+
+if TYPE_CHECKING:
+    import httpx
 
 RETRIED_STATUSES = {429, 500, 502, 503, 504}
 # arXiv signals throttling with this plain-text body instead of a feed, whatever the status.
@@ -64,7 +68,7 @@ class Fetcher:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.cache = Cache(settings.cache_dir)
-        self._client = None
+        self._client: httpx.Client | None = None
         self.requests: list[tuple[str, str]] = []  # (service, url) of every request sent, for reports
 
     def close(self) -> None:
@@ -72,7 +76,7 @@ class Fetcher:
             self._client.close()
             self._client = None
 
-    def _http(self):
+    def _http(self) -> httpx.Client:
         if self._client is None:
             import httpx
 

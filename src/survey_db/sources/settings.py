@@ -36,10 +36,10 @@ WEEK = 7 * 24 * 3600.0
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
     text = env.get(name)
-    if text in (None, ""):
+    if not text:
         return default
     try:
-        value = float(text)  # type: ignore[arg-type]
+        value = float(text)
     except ValueError:
         value = float("nan")
     if not value >= 0:
