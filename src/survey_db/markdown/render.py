@@ -12,6 +12,7 @@ table, a pipe table or a list) and putting it between the markers.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from survey_db.errors import InputError
@@ -193,7 +194,9 @@ def _render_list(rows: list[PaperRecord]) -> str:
     return "\n".join(lines)
 
 
-def render_sections(sections: list[RenderSection], style: str = "html", toc_depth: int | None = None) -> str:
+def render_sections(
+    sections: Iterable[RenderSection], style: str = "html", toc_depth: int | None = None
+) -> str:
     """The generated part of a README: a `## Contents` list, then every section with its rows."""
     if style not in STYLES:
         raise InputError(f"unknown README style {style!r}; choose one of {', '.join(STYLES)}")
@@ -227,7 +230,7 @@ def render_sections(sections: list[RenderSection], style: str = "html", toc_dept
 
 def render_readme(
     title: str,
-    sections: list[RenderSection],
+    sections: Iterable[RenderSection],
     style: str = "html",
     toc_depth: int | None = None,
     intro: str | None = None,

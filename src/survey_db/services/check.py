@@ -186,7 +186,7 @@ def check_readme(session: Session, text: str, source: str, rules: set[str] | Non
             pid, _ = store.match(dataclasses.replace(row))
             if pid is None:
                 continue
-            paper = session.get(Paper, pid)
+            paper = session.get_one(Paper, pid)
             line = _line_of(row.source)
             if row.year and paper.year and row.year != paper.year:
                 findings.append(

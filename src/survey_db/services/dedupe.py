@@ -47,11 +47,11 @@ def find_duplicates(session: Session) -> list:
     for (what, value), keys in groups.items():
         if len(keys) < 2:
             continue
-        linked = [k for k in keys if (k, what, value) in from_links]
-        others = [k for k in keys if k not in linked]
-        if linked and others and not all(titles_agree(titles[a], titles[b]) for a in linked for b in others):
+        via = [k for k in keys if (k, what, value) in from_links]
+        others = [k for k in keys if k not in via]
+        if via and others and not all(titles_agree(titles[a], titles[b]) for a in via for b in others):
             # Not a duplicate: a paper link that points at another paper's page (a copy-paste slip).
-            for key in linked:
+            for key in via:
                 message = f"{key}: its paper link is the page of {', '.join(others)} ({what} {value})"
                 findings.append(Finding("warning", "foreign-link", message, key))
             continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +18,9 @@ from survey_db.models import Paper
 from survey_db.services.io import section_rows
 from survey_db.services.papers import load_papers, paper_to_record
 from survey_db.services.store import Store
+
+if TYPE_CHECKING:
+    from survey_db.records import PaperRecord
 
 COMPARED = ("title", "year", "venue", "url", "code_url")
 
@@ -56,7 +60,7 @@ def diff_readme(session: Session, text: str, source: str) -> list[Difference]:
     parsed = markdown.parse_readme(text, source)
     store = Store(session)
     readme_sections: dict[tuple[str, ...], list[int]] = {}
-    readme_rows: dict[int, object] = {}
+    readme_rows: dict[int, PaperRecord] = {}
     differences: list[Difference] = []
     for section in parsed.sections:
         order = readme_sections.setdefault(tuple(section.path), [])
@@ -84,8 +88,8 @@ def diff_readme(session: Session, text: str, source: str) -> list[Difference]:
     def sections_of(pid: int, where: dict[tuple[str, ...], list[int]]) -> set[str]:
         return {" > ".join(path) for path, ids in where.items() if pid in ids}
 
-    for pid in sorted(placed_in_db - set(readme_rows), key=keys.get):
-        paper = session.get(Paper, pid)
+    for pid in sorted(placed_in_db - set(readme_rows), key=keys.__getitem__):
+        paper = session.get_one(Paper, pid)
         differences.append(
             Difference("removed", paper.title, paper.key, sorted(sections_of(pid, db_sections)))
         )

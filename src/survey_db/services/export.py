@@ -227,10 +227,12 @@ def cited_bibtex(
         if pid not in found:
             continue
         record = found[pid].record
-        names = citations.cited_as.get(pid, [record.key])
+        key = record.key
+        assert key is not None  # every stored paper has a key
+        names = citations.cited_as.get(pid, [key])
         records += [replace(record, key=name) for name in names]
-        if names[0] != record.key:
-            written_as[record.key.lower()] = names[0]
+        if names[0] != key:
+            written_as[key.lower()] = names[0]
     for index, record in enumerate(records):
         target = (record.extra or {}).get("crossref")
         if isinstance(target, str) and target.strip().lower() in written_as:
@@ -243,7 +245,7 @@ def _sqlite_file(session: Session):
     """The file of the session's SQLite database, None for another engine or an in-memory database."""
     from pathlib import Path
 
-    url = session.get_bind().url
+    url = session.get_bind().engine.url
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
     return Path(url.database)  # the URL object's own: its text escapes '?', '#' and '%'
@@ -259,6 +261,7 @@ def _hold_writers(session: Session) -> bool:
     from survey_db.db import busy_timeout_ms
 
     raw = session.connection().connection.dbapi_connection
+    assert raw is not None  # the session's connection is open: it has just read
     try:
         raw.execute("PRAGMA busy_timeout=0")
         # A write that changes nothing still takes the lock (and fails on an old snapshot).
@@ -367,6 +370,9 @@ class _BibtexHelper:
             stderr=subprocess.DEVNULL,
             env=env,
         )
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None  # both are pipes (PIPE above)
+        self.stdin = stdin
         job = {"path": str(path), "style": style, "unicode": unicode, "expected": expected}
         self.returned: dict[int, str] = {}
         self.sent: dict[int, list[int]] = {}  # pieces sent and not yet returned
@@ -378,19 +384,19 @@ class _BibtexHelper:
             except IndexError:
                 return False
             self.sent[index] = segment
-            pickle.dump((index, segment), self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            self.process.stdin.flush()
+            pickle.dump((index, segment), stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            stdin.flush()
             return True
 
         def talk() -> None:
             try:
-                pickle.dump(job, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(job, stdin, protocol=pickle.HIGHEST_PROTOCOL)
                 more = all(send_next() for _ in range(self.AHEAD))
                 while self.sent:
-                    if not more and not self.process.stdin.closed:
-                        pickle.dump(None, self.process.stdin)  # no more pieces
-                        self.process.stdin.close()
-                    index, text = pickle.load(self.process.stdout)
+                    if not more and not stdin.closed:
+                        pickle.dump(None, stdin)  # no more pieces
+                        stdin.close()
+                    index, text = pickle.load(stdout)
                     if index is None:
                         self.raised = text
                         return
@@ -419,7 +425,7 @@ class _BibtexHelper:
         if self.thread.is_alive() or self.raised is not None:
             self.process.kill()
         with contextlib.suppress(OSError):  # a helper that ended leaves a broken pipe
-            self.process.stdin.close()
+            self.stdin.close()
         self.process.wait()
         self.thread.join()
 

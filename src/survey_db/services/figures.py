@@ -64,12 +64,12 @@ def taxonomy_tree(
         for paper_id in placed.get(section_id, []):
             if wanted is None or paper_id in wanted:
                 ids[paper_id] = None
-    names = {
-        paper.record.key: short_name(
-            paper.record.extra.get("shorttitle"), [a.last for a in paper.record.authors], paper.record.key
-        )
-        for paper in iter_papers(session, list(ids), sections=False)
-    }
+    names: dict[str, str] = {}
+    for paper in iter_papers(session, list(ids), sections=False):
+        key = paper.record.key
+        assert key is not None  # every stored paper has a key
+        last_names = [a.last for a in paper.record.authors]
+        names[key] = short_name(paper.record.extra.get("shorttitle"), last_names, key)
     keys = _keys(session, list(ids))
     for section_id, target in order:
         seen = {paper.key for paper in target.papers}

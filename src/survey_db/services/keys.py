@@ -90,7 +90,7 @@ def regenerate_keys(
         check_key(stem)
         suffix = paper.key[len(stem) :] if paper.key.startswith(stem) else None
         # 'xie2023dataa' already is the pattern's key when another paper holds 'xie2023data'.
-        disambiguated = bool(suffix) and len(suffix) <= 2 and suffix.isalpha() and suffix.islower()
+        disambiguated = suffix is not None and len(suffix) <= 2 and suffix.isalpha() and suffix.islower()
         if suffix == "" or (disambiguated and stem in taken):
             continue
         new = unique_key(stem, taken.__contains__)
