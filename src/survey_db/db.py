@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +132,7 @@ def make_engine(url: str) -> Engine:
     else:
         from sqlalchemy.engine import make_url
 
+        query: Mapping[str, object]
         try:
             query = make_url(url).query
         except Exception:  # let create_engine word the complaint
@@ -444,7 +445,8 @@ def open_database(
                 revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except SQLAlchemyError as exc:
         engine.dispose()
-        reason = str(exc.orig) if getattr(exc, "orig", None) else str(exc).splitlines()[0]
+        orig = getattr(exc, "orig", None)
+        reason = str(orig) if orig else str(exc).splitlines()[0]
         raise DatabaseError(f"cannot open database {_describe(url)}: {reason}") from None
     database = Database(url=url, engine=engine)
     if revision is None:

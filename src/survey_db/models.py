@@ -261,9 +261,9 @@ def _record_columns() -> tuple[tuple[str, str, int, object], ...]:
         ("full venue name", "venue_full", venue.full_name),
     )
     return tuple(
-        (label, attribute, column.type.length, column)
+        (label, attribute, length, column)
         for label, attribute, column in checks
-        if getattr(column.type, "length", None)
+        if (length := getattr(column.type, "length", None))
     )
 
 
