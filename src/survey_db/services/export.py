@@ -117,7 +117,7 @@ def bibtex_export(
             segments.append([ids[index]])
     runs = [index for index, segment in enumerate(segments) if isinstance(segment, list)]
     # deque.popleft and deque.pop are atomic: this process and the helper's thread need no lock.
-    todo: deque[tuple[int, list[int]]] = deque((index, segments[index]) for index in runs)  # type: ignore[misc]
+    todo = deque((index, segment) for index, segment in enumerate(segments) if isinstance(segment, list))
     texts: dict[int, str] = {}
     path = _sqlite_file(session)
     helper = None

@@ -18,12 +18,16 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from survey_db.identifiers import Identifier, fold_ascii, normalize_title
 from survey_db.records import Name, PaperRecord
 from survey_db.sources.common import Found
 from survey_db.sources.http import Fetcher, LookupError_, NotFound, service_name
 from survey_db.sources.settings import Settings
+
+if TYPE_CHECKING:
+    from survey_db.sources.dblp import Hit
 
 TITLE_RATIO = 0.85
 
@@ -74,7 +78,7 @@ def same_paper(
     return year in (preprint_year, preprint_year + 1)
 
 
-def pick_published(preprint: PaperRecord, hits: list) -> object | None:  # list of dblp.Hit
+def pick_published(preprint: PaperRecord, hits: list[Hit]) -> Hit | None:
     """The DBLP hit that is the preprint's published version, or None (see the module's rule)."""
     from survey_db.sources import dblp
 
@@ -224,7 +228,7 @@ class Lookup:
         self.fetcher.remember("dblp", f"rec:{key}", answer[0], "application/x-bibtex")
         return found
 
-    def dblp_search(self, title: str) -> list:
+    def dblp_search(self, title: str) -> list[Hit]:
         from survey_db.sources import dblp
 
         query = " ".join(normalize_title(title).split()[:12])
@@ -275,7 +279,7 @@ class Lookup:
         if hit is None:
             return preprint, [], False
         try:
-            published = self.dblp_record(hit.key, hit.venue)  # type: ignore[attr-defined]
+            published = self.dblp_record(hit.key, hit.venue)
         except LookupError_ as exc:
             return preprint, [f"{exc}; kept the preprint"], False
         return as_published(preprint, published.record), [], True
