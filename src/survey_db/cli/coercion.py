@@ -91,6 +91,7 @@ def install() -> None:
         return
 
     @dataclass(frozen=True)
+    # The base is typer's RuntimeParam, looked up at run time (getattr), which mypy cannot check.
     class FastRuntimeParam(runtime):  # type: ignore[misc, valid-type]
         """A RuntimeParam converting with a plain function."""
 
@@ -127,6 +128,7 @@ def install() -> None:
             )
         return self._runtime_param
 
+    # A mark on the function itself, so that a second install() sees it: functions take attributes.
     get_runtime_param._survey_fast = True  # type: ignore[attr-defined]
     parameter.get_runtime_param = get_runtime_param
 

@@ -406,6 +406,7 @@ def export(
             if not citations.everything:
                 selection.keys = list(citations.stored.values())
         before = None
+        result: str | Iterable[str]  # JSON comes in pieces, never all joined
         if with_taxonomy or charts is not None:
             readme = (
                 into if into is not None else output if output is not None and str(output) != "-" else None

@@ -7,7 +7,7 @@ command module.
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -15,22 +15,26 @@ from typer.core import TyperGroup
 from survey_db.cli.output import fail, interrupted, note
 from survey_db.errors import SurveyError
 
+if TYPE_CHECKING:
+    # click's own Context (typer ships click inside itself): the type TyperGroup's methods take.
+    from typer._click import Context as ClickContext
+
 
 class SurveyGroup(TyperGroup):
     """Turns errors a user can act on into one line on stderr and exit code 1, never a traceback; refuses
     an option that takes one value given twice (click would silently keep the last)."""
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         _refuse_repeated_options(self, ctx.info_name, ctx.parent, args)  # the group's own: --db
         return super().parse_args(ctx, args)
 
-    def resolve_command(self, ctx: typer.Context, args: list[str]):
+    def resolve_command(self, ctx: ClickContext, args: list[str]):
         name, command, rest = super().resolve_command(ctx, args)
         if command is not None and not isinstance(command, TyperGroup):
             _refuse_repeated_options(command, name, ctx, rest)
         return name, command, rest
 
-    def invoke(self, ctx: typer.Context):
+    def invoke(self, ctx: ClickContext):
         from survey_db.atomic import Terminated, sigterm_as_exception
 
         try:
@@ -48,7 +52,8 @@ class SurveyGroup(TyperGroup):
             fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
         except UnicodeError as exc:  # an unpaired surrogate (a JSON escape, an undecodable argument)
             bad = exc.object[exc.start : exc.end] if isinstance(exc, UnicodeEncodeError) else b""
-            fail(f"a value is not valid Unicode text ({exc.reason}: {bad!r}); nothing was changed")
+            reason = getattr(exc, "reason", exc)  # every concrete UnicodeError has one
+            fail(f"a value is not valid Unicode text ({reason}: {bad!r}); nothing was changed")
         except Exception as exc:
             from sqlalchemy.exc import SQLAlchemyError
 
@@ -71,7 +76,7 @@ def is_driver_error(exc: BaseException) -> bool:
 
 
 def _refuse_repeated_options(
-    command, name: str | None, parent: typer.Context | None, args: list[str]
+    command, name: str | None, parent: ClickContext | None, args: list[str]
 ) -> None:
     """A usage error (exit 2) when an option that takes one value is given more than once."""
     from typer._click.exceptions import ClickException, UsageError
@@ -93,7 +98,7 @@ def _refuse_repeated_options(
         seen.add(param.name)
 
 
-def closed_pipe(ctx: typer.Context) -> NoReturn:
+def closed_pipe(ctx: ClickContext) -> NoReturn:
     """The reader of the output has gone (`survey ... | head`): stop writing, and exit 0 when the command's
     change was already committed (the change stands; only what it printed was cut short), else 1."""
     import contextlib
@@ -117,9 +122,10 @@ def _interruption(exc: BaseException) -> BaseException | None:
     from survey_db.atomic import Terminated
 
     seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, KeyboardInterrupt | Terminated):
-            return exc
-        exc = exc.__cause__ or exc.__context__
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, KeyboardInterrupt | Terminated):
+            return current
+        current = current.__cause__ or current.__context__
     return None

@@ -201,8 +201,9 @@ def add(
         wanted += identifiers_in_file(from_file)
         if not wanted:
             fail(f"{from_file}: no identifiers in it")
-    if not wanted and bibtex is None and not title and (arxiv or doi):
-        wanted = [doi or arxiv]  # `add --arxiv ID` alone: look it up
+    identifier = doi or arxiv
+    if not wanted and bibtex is None and not title and identifier:
+        wanted = [identifier]  # `add --arxiv ID` alone: look it up
     options = _record_from_options(
         title, author, year, venue, venue_full, topic, url, code, arxiv, doi, pages, abstract, note_text,
         entry_type, key,
@@ -408,7 +409,7 @@ def edit(
         "note": note_text,
         "entry_type": entry_type,
     }
-    changes = {name: value for name, value in given.items() if value is not None}
+    changes: dict[str, object] = {name: value for name, value in given.items() if value is not None}
     database = open_db(ctx)
     if not changes and not add_topic and not remove_topic and not new_key:
         _edit_in_editor(database, key)
@@ -419,12 +420,12 @@ def edit(
         changes["year"] = parse_year(year)
     from survey_db.identifiers import typed_arxiv, typed_doi
 
-    if changes.get("arxiv_id"):
-        changes["arxiv_id"] = typed_arxiv(arxiv)  # type: ignore[arg-type]
-    if changes.get("doi"):
-        changes["doi"] = typed_doi(doi)  # type: ignore[arg-type]
-    if "entry_type" in changes:
-        changes["entry_type"] = entry_type.lower()  # type: ignore[union-attr]
+    if arxiv:
+        changes["arxiv_id"] = typed_arxiv(arxiv)
+    if doi:
+        changes["doi"] = typed_doi(doi)
+    if entry_type is not None:
+        changes["entry_type"] = entry_type.lower()
     with database.session() as session:
         from survey_db.services.taxonomy import topics_to_use
 
@@ -473,7 +474,8 @@ def _edit_in_editor(database, key: str) -> None:
     from survey_db.services.papers import edit_paper, find_paper, paper_to_record
 
     with database.reading() as session:
-        original = paper_to_record(find_paper(session, key))
+        stored = find_paper(session, key)
+        original, original_key = paper_to_record(stored), stored.key
     before = to_bibtex([original], unicode=True)
     after = edit_text(before, suffix=".bib")
     if after == before:
@@ -492,9 +494,9 @@ def _edit_in_editor(database, key: str) -> None:
         name: getattr(edited, name) for name in fields if getattr(edited, name) != getattr(original, name)
     }
     with database.session() as session:
-        outcome = edit_paper(session, original.key, changes)
-        if edited.key and edited.key != original.key:
-            rename_key(session, original.key, edited.key)
+        outcome = edit_paper(session, original_key, changes)
+        if edited.key and edited.key != original_key:
+            rename_key(session, original_key, edited.key)
             outcome.key = edited.key
     typer.echo(outcome.key)
 

@@ -4,7 +4,7 @@ table in `registry.py` and built only when asked for."""
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,6 +13,9 @@ from survey_db.cli.coercion import install as install_fast_coercion
 from survey_db.cli.group import SurveyGroup
 from survey_db.cli.output import note
 from survey_db.cli.registry import COMMANDS, LazyCommands
+
+if TYPE_CHECKING:
+    from typer._click import Context as ClickContext
 
 # Typer converts option values through pydantic, a tenth of a second of start-up: plain types skip it.
 install_fast_coercion()
@@ -26,7 +29,7 @@ class RootGroup(SurveyGroup):
         super().__init__(**attrs)
         self.commands = LazyCommands(COMMANDS, self.commands)
 
-    def list_commands(self, ctx: typer.Context) -> list[str]:
+    def list_commands(self, ctx: ClickContext) -> list[str]:
         return list(self.commands)  # the names alone: building them is get_command's
 
 
