@@ -2,8 +2,11 @@
 
     python benchmarks/run.py --sizes 1000 10000 20000 100000
 
-generates the collections (benchmarks/generate.py), then runs the real `survey` command as a subprocess for
-each operation and writes one table to benchmarks/RESULTS.md (and stdout) with the machine it ran on:
+generates the collections (benchmarks/generate.py; by default with what real files often hold and what
+costs an importer time: an accented name in every entry, half of them in UTF-8 and half in LaTeX, and 10% of
+the entries with 20-150 authors; see --accented, --utf8 and --long-authors), then runs the real `survey`
+command as a subprocess for each operation and writes one table to benchmarks/RESULTS.md (and stdout) with
+the machine it ran on:
 
 - import of the .bib (LaTeX decoded, searchable) beside bibtexparser's plain parse of the same file; at
   1,000 papers and fewer, where start-up dominates, also beside `python -c "import typer, sqlalchemy.orm"`;
@@ -348,6 +351,7 @@ class Results:
     # operation -> (seconds at the smallest N, seconds at the largest N), measured alternating
     flat: dict[str, tuple[float, float]] = field(default_factory=dict)
     loads: list[str] = field(default_factory=list)
+    collection: list[str] = field(default_factory=list)  # the options given to generate.py
 
     def find(self, size: int, operation: str) -> Row | None:
         return next((r for r in self.rows if r.size == size and r.operation == operation), None)
@@ -382,12 +386,14 @@ def wait_for_quiet(limit: float) -> float:
 def measure_size(n: int, work: Path, repeats: int, results: Results, quiet: float = 0) -> None:
     folder = work / str(n)
     marker = folder / "done"
-    if not marker.exists():
+    options = " ".join(results.collection)
+    if not marker.exists() or marker.read_text() != options:
         # In a child process: this one stays small, since every command it starts is forked from it (and a
         # forked child's peak memory counts what it shared with its parent).
         print(f"[{n}] generating", flush=True)
-        check(run([PYTHON, str(HERE / "generate.py"), str(n), str(folder)]), "generate")
-        marker.write_text("ok")
+        (folder / "query.done").unlink(missing_ok=True)
+        check(run([PYTHON, str(HERE / "generate.py"), str(n), str(folder), *results.collection]), "generate")
+        marker.write_text(options)
     collection_queries = json.loads((folder / "queries.json").read_text())
     bib, seeds = folder / "collection.bib", folder / "seeds"
     slow = n > SLOW
@@ -623,6 +629,8 @@ def measure_size(n: int, work: Path, repeats: int, results: Results, quiet: floa
 
 
 QUERY_KINDS = ("topic", "section", "year range", "author", "full text")
+# The collection: what real files often hold, and what costs an importer time (see generate.py).
+ACCENTED, UTF8, LONG_AUTHORS = "1", "0.5", "0.1"
 # Above this N, imports and exports run once.
 SLOW = 20_000
 # Up to this N an import is also set beside importing the libraries it starts with.
@@ -783,6 +791,9 @@ def report(results: Results, sizes: list[int]) -> str:
         f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(results.started))}, "
         f"{(time.time() - results.started) / 60:.0f} minutes.",
         "",
+        f"The collections: `python benchmarks/generate.py N {' '.join(results.collection)}`".rstrip()
+        + f"{' (' + describe_collection(results.collection) + ')' if results.collection else ''}.",
+        "",
         *machine(),
         f"- Other work on the machine: {'; '.join(results.loads)}.",
         "",
@@ -859,6 +870,23 @@ def _time(seconds: float | None) -> str:
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
+def describe_collection(options: list[str]) -> str:
+    """The generator's options in words: 'an accented name in every entry, ...'."""
+    given = dict(zip(options[::2], options[1::2], strict=True))
+    parts = []
+    accented = float(given.get("--accented", 0.1))
+    if accented:
+        every = "every entry" if accented == 1 else f"{accented:.0%} of the entries"
+        parts.append(f"an accented name and title word in {every}")
+    utf8 = float(given.get("--utf8", 0))
+    if accented and utf8:
+        parts.append(f"{utf8:.0%} of the accented names in UTF-8, the others in LaTeX")
+    long_authors = float(given.get("--long-authors", 0))
+    if long_authors:
+        parts.append(f"{long_authors:.0%} of the entries with 20-150 authors")
+    return "; ".join(parts)
+
+
 def _compile_bytecode() -> None:
     """Write survey_db's .pyc files, as an installation does (with PYTHONDONTWRITEBYTECODE set, an editable
     checkout would compile every module at every start, which no user's installation does)."""
@@ -881,6 +909,24 @@ def main(argv: list[str] | None = None) -> None:
         help="where the collections and databases go (kept between runs)",
     )
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument(
+        "--accented",
+        default=ACCENTED,
+        metavar="SHARE",
+        help=f"generate.py --accented: entries with an accented name (default {ACCENTED}: every one)",
+    )
+    parser.add_argument(
+        "--utf8",
+        default=UTF8,
+        metavar="SHARE",
+        help=f"generate.py --utf8: accented names written in UTF-8, not LaTeX (default {UTF8})",
+    )
+    parser.add_argument(
+        "--long-authors",
+        default=LONG_AUTHORS,
+        metavar="SHARE",
+        help=f"generate.py --long-authors: entries with 20-150 authors (default {LONG_AUTHORS})",
+    )
     parser.add_argument("--fresh", action="store_true", help="delete --work first")
     parser.add_argument(
         "--wait-quiet",
@@ -893,7 +939,9 @@ def main(argv: list[str] | None = None) -> None:
         shutil.rmtree(args.work)
     args.work.mkdir(parents=True, exist_ok=True)
     _compile_bytecode()
-    results = Results()
+    results = Results(
+        collection=["--accented", args.accented, "--utf8", args.utf8, "--long-authors", args.long_authors]
+    )
     sizes = sorted(args.sizes)
     for n in sizes:
         measure_size(n, args.work, args.repeats, results, args.wait_quiet)
