@@ -228,7 +228,7 @@ def test_windows_line_endings_and_bom() -> None:
 
 
 def test_large_files_are_read_in_pieces_with_right_line_numbers() -> None:
-    from survey_db import bibtex
+    from survey_db.bibtex import parse as bibtex
 
     entries = [f"@misc{{k{i},\n  title = {{Title {i}}},\n  year = {2000 + i % 20},\n}}\n" for i in range(400)]
     entries[357] = "@misc{broken,\n  title = {Oops},\n  year = {2020} junk,\n}\n"

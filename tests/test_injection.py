@@ -227,7 +227,7 @@ def test_bibtex_export_has_only_the_entries(cli, hostile: str, bib_export):
 
 def test_bibtex_export_runs_no_command(bib_export):
     """Every backslash that is not one of LaTeX's text commands for a character was escaped."""
-    from survey_db.bibtex import _UNSAFE_LATEX
+    from survey_db.bibtex.values import _UNSAFE_LATEX
 
     _, text = bib_export
     assert _UNSAFE_LATEX.search(text) is None

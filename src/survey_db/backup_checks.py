@@ -226,7 +226,7 @@ def _check_key_namespace(rows: dict[str, list[dict[str, Any]]]) -> None:
 
 def _check_papers(rows: dict[str, list[dict[str, Any]]]) -> None:
     """Every paper, with its authors, topics and venue, as `add` checks a new one."""
-    from survey_db.bibtex import _FIELD_NAME
+    from survey_db.bibtex.values import _FIELD_NAME
     from survey_db.records import Name, PaperRecord
     from survey_db.services.store import check_record
 

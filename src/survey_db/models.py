@@ -223,7 +223,7 @@ def check_storable(record) -> None:
 
     Imports call this for every record: the people and topics, which recur, are checked once each.
     """
-    from survey_db.bibtex import _ENTRY_TYPE, _KEY
+    from survey_db.bibtex.values import _ENTRY_TYPE, _KEY
     from survey_db.errors import InputError
 
     if record.key is not None and _KEY.fullmatch(record.key) is None:

@@ -93,7 +93,8 @@ def iter_bib_files(
     """`parse_bib_texts(texts)` in batches of about `chunk_chars`: files in order, each file's @string
     macros defined for the later pieces and files, crossref parents found in any file (see the module
     docstring). `notes` (warnings found while reading the files) come with the first batch."""
-    from survey_db.bibtex import _clean_text, parse_bib_texts
+    from survey_db.bibtex import parse_bib_texts
+    from survey_db.bibtex.parse import _clean_text
 
     chunk_chars = chunk_chars or CHUNK_CHARS
     texts = [(_clean_text(text), source) for text, source in texts]
