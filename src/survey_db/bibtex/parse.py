@@ -160,7 +160,7 @@ class _Reader:
             self.warn(line, key, message, UNPAIRED_ESCAPE)
         return field
 
-    def entry(self, block, offset: int) -> _Entry | None:  # noqa: ANN001 - a bibtexparser Entry
+    def entry(self, block, offset: int) -> _Entry | None:  # block: a bibtexparser Entry
         line = block.start_line + offset + 1
         key = block.key.strip()
         if not key:
@@ -202,7 +202,7 @@ class _Reader:
             fields[name] = value
         return _Entry(key, block.entry_type.lower(), fields, line, self.source) if ok else None
 
-    def failed(self, block, offset: int) -> None:  # noqa: ANN001
+    def failed(self, block, offset: int) -> None:
         line = (block.start_line or 0) + offset + 1
         raw = block.raw or ""
         match = re.match(r"@\s*\w*\s*[{(]\s*([^,\s{}()=]*)", raw)
@@ -223,7 +223,7 @@ class _Reader:
             message = reason.strip()
         self.issue(line, key, message)
 
-    def preamble_block(self, block, offset: int) -> None:  # noqa: ANN001
+    def preamble_block(self, block, offset: int) -> None:
         expr = block.value.strip()
         try:
             balanced = all(_inert(text) for kind, text in _pieces(expr) if kind in '{"')
@@ -235,7 +235,7 @@ class _Reader:
             return
         self.preamble.append(expr)
 
-    def string(self, block, offset: int) -> None:  # noqa: ANN001
+    def string(self, block, offset: int) -> None:
         line = block.start_line + offset + 1
         name = block.key.strip()
         if _MACRO_NAME.fullmatch(name) is None:

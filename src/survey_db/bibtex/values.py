@@ -264,15 +264,15 @@ def _read_title(content: str) -> tuple[str, str | None]:
     return value, None if _reproduces(_encode_title, value, _ws(protected)) else "{" + protected + "}"
 
 
-def _encode_text(value: str, ascii: bool) -> str:  # noqa: A002
+def _encode_text(value: str, ascii: bool) -> str:
     return unicode_to_latex(_ws(value), ascii)
 
 
-def _encode_title(value: str, ascii: bool) -> str:  # noqa: A002
+def _encode_title(value: str, ascii: bool) -> str:
     return protect_capitals(unicode_to_latex(_ws(value), ascii))
 
 
-def _verbatim(value: str, ascii: bool = True) -> str:  # noqa: A002, ARG001 - the writer's signature
+def _verbatim(value: str, ascii: bool = True) -> str:  # `ascii` unused: the writer's signature
     """A url/doi/eprint as written: characters that could break the file percent-encoded."""
     value = _ws(value)
     if "{" in value or "}" in value or "\\" in value or " " in value:
@@ -297,7 +297,7 @@ def _decode_eprint(content: str) -> str | None:
     return _arxiv_id(_ws(content))
 
 
-def _encode_year(year: int, ascii: bool) -> str:  # noqa: A002, ARG001 - the writer's signature
+def _encode_year(year: int, ascii: bool) -> str:  # `ascii` unused: the writer's signature
     return str(year)
 
 
@@ -315,7 +315,7 @@ def _decode_topics(content: str) -> list[str]:
     return [t for t in (_ws(part) for part in _TOPIC_SPLIT.split(latex_to_unicode(_ws(content)))) if t]
 
 
-def _encode_topics(topics: list[str], ascii: bool) -> str:  # noqa: A002
+def _encode_topics(topics: list[str], ascii: bool) -> str:
     return ", ".join(unicode_to_latex(_ws(t), ascii) for t in topics)
 
 
@@ -381,14 +381,14 @@ def _decode_authors(content: str) -> list[Name]:
     return _read_authors(content)[0]
 
 
-def _encode_part(text: str, ascii: bool) -> str:  # noqa: A002
+def _encode_part(text: str, ascii: bool) -> str:
     latex = unicode_to_latex(_ws(text), ascii)
     if "," in latex or _AND_WORD.search(latex):
         latex = "{" + latex + "}"
     return latex
 
 
-def _encode_von_word(word: str, ascii: bool) -> str:  # noqa: A002
+def _encode_von_word(word: str, ascii: bool) -> str:
     latex = unicode_to_latex(word, ascii)
     if latex.startswith("{\\"):
         # `{\"u}ber` counts as upper case for BibTeX's name parser; `\"uber` does not.
@@ -419,7 +419,7 @@ def _simple(part: str, spaces: bool) -> bool:
 
 
 @lru_cache(maxsize=1 << 16)
-def _name_latex(name: Name, ascii: bool) -> Name:  # noqa: A002
+def _name_latex(name: Name, ascii: bool) -> Name:
     """The LaTeX parts `format_bibtex` writes for a name ("von Last, Jr, First"), braced where needed."""
     simple = not name.von and name.last and _simple(name.last, False)
     if simple and _simple(name.first, True) and _simple(name.jr, True):
@@ -450,7 +450,7 @@ def topics_latex(topics: list[str]) -> str:
     return _encode_topics(topics, False)
 
 
-def _encode_authors(names: list[Name], ascii: bool) -> str:  # noqa: A002
+def _encode_authors(names: list[Name], ascii: bool) -> str:
     cache = _NAME_TEXT[ascii]
     if len(cache) > 1 << 17:
         cache.clear()

@@ -61,7 +61,7 @@ _SPELLING = {"archiveprefix": "archivePrefix", "primaryclass": "primaryClass"}
 # --------------------------------------------------------------------------------------------- writing
 
 
-def _raw_value(expr: str | None, macros: dict[str, str], ascii: bool) -> str | None:  # noqa: A002
+def _raw_value(expr: str | None, macros: dict[str, str], ascii: bool) -> str | None:
     """The expanded text of a stored raw expression when it can be written safely, else None."""
     if not expr or (ascii and not expr.isascii()):
         return None
@@ -86,7 +86,7 @@ def _ascii_latex(text: str) -> str:
 
 
 class _Writer:
-    def __init__(self, style: str, ascii: bool, macros: dict[str, str]) -> None:  # noqa: A002
+    def __init__(self, style: str, ascii: bool, macros: dict[str, str]) -> None:
         self.biblatex = style == "biblatex"
         self.ascii = ascii
         self.macros = macros
@@ -96,7 +96,7 @@ class _Writer:
         ascii, raw, macros = self.ascii, record.raw or {}, self.macros
         out: dict[str, str] = {}
 
-        def put(name: str, raw_key: str, value, decode, encode) -> None:  # noqa: ANN001
+        def put(name: str, raw_key: str, value, decode, encode) -> None:
             expr = raw.get(raw_key) if raw else None
             if expr is not None:
                 content = _raw_value(expr, macros, ascii)
@@ -205,7 +205,7 @@ def format_bibtex(
     records: Iterable[PaperRecord],
     *,
     style: str = "bibtex",
-    ascii: bool = True,  # noqa: A002
+    ascii: bool = True,
     strings: dict[str, str] | None = None,
     preamble: list[str] | None = None,
 ) -> str:
