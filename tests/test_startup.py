@@ -82,3 +82,15 @@ def test_the_light_table_clauses_are_the_models_tables():
 
     for name, clause in TABLES.items():
         assert [c.name for c in clause.columns] == [c.name for c in Base.metadata.tables[name].columns], name
+
+
+def test_a_commands_help_loads_no_database_library():
+    """--help ends in an exception (click's Exit) like a failing command: telling it from a database error
+    must not import SQLAlchemy."""
+    run_help = (
+        "import survey_db.cli as c; sys.argv = ['survey', 'query', '--help']\n"
+        "try: c.main()\nexcept SystemExit: pass"
+    )
+    modules = imported_after(run_help)
+    assert "survey_db.cli.views" in modules
+    assert "sqlalchemy" not in modules and "alembic" not in modules

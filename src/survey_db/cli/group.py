@@ -55,12 +55,10 @@ class SurveyGroup(TyperGroup):
             reason = getattr(exc, "reason", exc)  # every concrete UnicodeError has one
             fail(f"a value is not valid Unicode text ({reason}: {bad!r}); nothing was changed")
         except Exception as exc:
-            from sqlalchemy.exc import SQLAlchemyError
-
             cause = _interruption(exc)
             if cause is not None:  # a rollback after Ctrl-C failed in its turn: still an interruption
                 interrupted(143 if isinstance(cause, Terminated) else 130)
-            if isinstance(exc, SQLAlchemyError):
+            if _is_sqlalchemy_error(exc):
                 reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
                 fail(f"database error: {reason}")
             if is_driver_error(exc):
@@ -73,6 +71,13 @@ def is_driver_error(exc: BaseException) -> bool:
     cursors directly (bulk inserts, the fast reader, backups)."""
     module = type(exc).__module__ or ""
     return module == "sqlite3" or module.startswith(("psycopg", "_sqlite3"))
+
+
+def _is_sqlalchemy_error(exc: BaseException) -> bool:
+    """An error of SQLAlchemy's; asked without importing it (a command on the fast read path, or --help,
+    ends with an exception too, and has not loaded SQLAlchemy: then it raised none)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.SQLAlchemyError)
 
 
 def _refuse_repeated_options(
