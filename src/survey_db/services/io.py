@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from survey_db.services.taxonomy import append_placements, ensure_section, secti
 if TYPE_CHECKING:
     from survey_db.services.bibstream import BibBatch
     from survey_db.services.store import Store
+    from survey_db.services.taxonomy import SectionNode
 
 # Importing (services.store, services.bibstream) loads inside the functions that import: `query` and
 # `export` start faster without them.
@@ -203,9 +204,9 @@ def parse_file(
         rows = read_table(text, source, delimiter="\t" if fmt == "tsv" else ",")
         result = ParsedInput(records=[record for record, _ in rows])
         by_path: dict[str, list[int]] = {}
-        for index, (_, section) in enumerate(rows):
-            if section:
-                by_path.setdefault(section, []).append(index)
+        for index, (_, section_path) in enumerate(rows):
+            if section_path:
+                by_path.setdefault(section_path, []).append(index)
         from survey_db.services.taxonomy import split_path
 
         result.sections = [(SectionRecord(path=split_path(p)), idx) for p, idx in by_path.items()]
@@ -246,12 +247,12 @@ def import_parsed(
                 progress(0.9 * min(start + IMPORT_BATCH, len(records)) / len(records))
     importer.finish()
     count_sections = select(func.count()).select_from(Section)
-    before = session.scalar(count_sections)
+    before = session.execute(count_sections).scalar_one()
     for section, indices in parsed.sections:
         row = ensure_section(session, section.path, slug=section.slug, description=section.description)
-        ids = [paper_ids[i] for i in indices if paper_ids[i] is not None]
-        report.placements_added += append_placements(session, row.id, ids)  # type: ignore[arg-type]
-    report.sections_added = session.scalar(count_sections) - before
+        ids = [pid for i in indices if (pid := paper_ids[i]) is not None]
+        report.placements_added += append_placements(session, row.id, ids)
+    report.sections_added = session.execute(count_sections).scalar_one() - before
     if parsed.meta:
         set_meta(session, parsed.meta, overwrite=False)
     session.flush()
@@ -340,12 +341,12 @@ def _place_in_jabref_groups(
             for name in names:
                 by_name.setdefault(name, []).append(paper_of[key])
     count_sections = select(func.count()).select_from(Section)
-    before = session.scalar(count_sections)
+    before = session.execute(count_sections).scalar_one()
     for group in groups:
         row = ensure_section(session, list(group.path))
         ids = [paper_of[k] for k in group.keys if k in paper_of] + by_name.get(group.path[-1], [])
         report.placements_added += append_placements(session, row.id, ids)
-    report.sections_added += session.scalar(count_sections) - before
+    report.sections_added += session.execute(count_sections).scalar_one() - before
 
 
 @contextmanager
@@ -363,7 +364,7 @@ def bulk_work(session: Session, expected: int = 0) -> Iterator[None]:
     sqlite = session.get_bind().dialect.name == "sqlite"
     connection = session.connection()
     if sqlite:
-        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
         connection.exec_driver_sql("PRAGMA cache_size=-65536")
     rebuild = _drop_plain_indexes(session) if sqlite and expected >= BULK_REBUILD else []
     if rebuild:
@@ -446,6 +447,7 @@ class _Importer:
     def add(self, records: list[PaperRecord]) -> list[int | None]:
         """Match, fill or add each record; returns the paper id of each (None when it was not imported)."""
         session, store, report = self.session, self.store, self.report
+        # None only where a record was left out (listed in `invalid`); the loops below skip those indexes.
         records = self.check(records)  # type: ignore[assignment]
         paper_ids: list[int | None] = [None] * len(records)
         pending: list[int] = []
@@ -480,7 +482,7 @@ class _Importer:
                 if self.by_key:
                     similar = store.similar_title(record)
                     if similar is not None:
-                        other = session.get(Paper, similar)
+                        other = session.get_one(Paper, similar)
                         message = f"{record.key}: possible duplicate of {other.key} (same title)"
                         report.warn(POSSIBLE_DUPLICATE, [message])
                     found = _unique_identifiers(session, store, record, self.pending_ids)
@@ -495,7 +497,7 @@ class _Importer:
                 continue
             changed, conflicts = store.merge_into(pid, record, overwrite=self.overwrite)
             paper_ids[index] = pid
-            key = session.get(Paper, pid).key
+            key = session.get_one(Paper, pid).key
             (report.updated if changed else report.skipped).append(key)
             report.conflicts.extend(f"{key}: {c}" for c in conflicts)
         flush()
@@ -530,8 +532,8 @@ def _keep_as_fields(record: PaperRecord, report: ImportReport) -> bool:
         ("pages", "pages", "pages"),
         ("topics", "keywords", "keywords"),
     ]
-    latex = {"authors": authors_latex, "topics": topics_latex}
-    cleared: dict[str, object] = {}
+    latex: dict[str, Callable[[Any], str]] = {"authors": authors_latex, "topics": topics_latex}
+    cleared: dict[str, Any] = {}
     for attribute, _, _ in movable:
         if getattr(record, attribute):
             cleared[attribute] = [] if attribute in latex else None
@@ -587,7 +589,7 @@ def _unique_identifiers(
         owner = pending_ids.get((attribute, value))
         if owner is None:
             pid = store.identifier_owner(PaperRecord(title="", **{attribute: value}))
-            owner = session.get(Paper, pid[1]).key if pid else None
+            owner = session.get_one(Paper, pid[1]).key if pid else None
         if owner is None:
             continue
         if attribute == "arxiv_id":
@@ -673,7 +675,9 @@ def set_meta(session: Session, values: dict[str, str], *, overwrite: bool = True
 # -- reading back -----------------------------------------------------------------------------------------
 
 
-def section_rows(session: Session, paper_ids: set[int] | None = None) -> list[tuple[object, list[int]]]:
+def section_rows(
+    session: Session, paper_ids: set[int] | None = None
+) -> list[tuple[SectionNode, list[int]]]:
     """Each section node in tree order with the ids of its papers in placement order."""
     rows = session.execute(select(Placement.section_id, Placement.paper_id).order_by(Placement.position))
     by_section: dict[int, list[int]] = {}
