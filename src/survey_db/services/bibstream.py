@@ -160,7 +160,7 @@ def _batch(
         return None if line <= skip else line - skip + line0
 
     batch = BibBatch([], comments=parsed.comments)
-    for issues, out in ((parsed.errors, batch.errors), (parsed.warnings, batch.warnings)):
+    for issues, is_error in ((parsed.errors, True), (parsed.warnings, False)):
         for issue in issues:
             line = moved(issue.line)
             if issue.line is not None and line is None:
@@ -171,12 +171,12 @@ def _batch(
             if more and message.startswith(_UNCLOSED_AT_END):
                 message = _UNCLOSED_BEFORE_NEXT + message.removeprefix(_UNCLOSED_AT_END)
             moved_issue = BibIssue(issue.source, line, issue.key, message, issue.kind)
-            if out is batch.errors:
+            if is_error:
                 if issue.key and line is not None:
                     first_line.setdefault(issue.key.lower(), (source, line, issue.key))
-                out.append(str(moved_issue))
+                batch.errors.append(str(moved_issue))
             else:
-                out.append(moved_issue)
+                batch.warnings.append(moved_issue)
     batch.duplicates = list(parsed.duplicates_in_file)
     for record in parsed.records:
         where, _, number = (record.source or "").rpartition(":")
@@ -240,11 +240,13 @@ class BibBatches:
         # process writes a slow batch (the pipe itself holds less than one batch).
         waiting: queue.Queue = queue.Queue(maxsize=AHEAD)
         stop = threading.Event()
+        pipe = self._receive
+        assert pipe is not None  # made with the process
 
         def receive() -> None:
             while not stop.is_set():
                 try:
-                    item = self._receive.recv()
+                    item = pipe.recv()
                 except (EOFError, OSError, TypeError, ValueError):  # the child ended, or the pipe closed
                     if stop.is_set():
                         return
@@ -285,6 +287,7 @@ class BibBatches:
             self._process.join()
         if receiver is not None:
             receiver.join(timeout=5)
+        assert self._receive is not None  # made with the process
         self._receive.close()
         self._process = None
 
