@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from survey_db.db import open_database
-from survey_db.services.papers import load_papers, paper_to_record
+from survey_db.services.paper_records import load_papers, paper_to_record
 from textools import kpsewhich, need, run, run_bibtex, warnings_and_errors
 
 

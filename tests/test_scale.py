@@ -24,7 +24,7 @@ from survey_db.models import Paper, Placement
 from survey_db.services import query
 from survey_db.services.bibstream import iter_bibtex
 from survey_db.services.io import ParsedInput, import_bibtex, import_parsed
-from survey_db.services.papers import load_papers, paper_to_record
+from survey_db.services.paper_records import load_papers, paper_to_record
 from survey_db.services.query import Filters, find_ids, like_match, text_match
 from survey_db.services.selection import iter_papers
 

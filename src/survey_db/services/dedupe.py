@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 from survey_db.errors import InputError
 from survey_db.identifiers import arxiv_id_from_url, doi_from_url
 from survey_db.models import KeyAlias, Paper, Placement
-from survey_db.services.papers import find_paper, paper_to_record
+from survey_db.paper_fields import PROTECTABLE
+from survey_db.services.paper_records import paper_to_record
+from survey_db.services.papers import find_paper
 from survey_db.services.store import Store
 
 
@@ -68,6 +70,11 @@ def find_duplicates(session: Session) -> list:
     return findings
 
 
+# The fields whose differing values a merge records in KEEP's note. Authors and the note are compared on
+# their own; OTHER's abstract only fills an empty one.
+COMPARED = tuple(name for name in PROTECTABLE if name not in ("authors", "abstract", "note"))
+
+
 def merge_papers(session: Session, keep_key: str, other_key: str) -> list[str]:
     """Merge OTHER into KEEP: empty fields filled, topics and placements joined, OTHER's keys kept as aliases.
 
@@ -80,18 +87,7 @@ def merge_papers(session: Session, keep_key: str, other_key: str) -> list[str]:
     kept, merged = paper_to_record(keep), paper_to_record(other)
     other_id, other_keys = other.id, [other.key, *(a.alias for a in other.aliases)]
     differences = []
-    for name in (
-        "entry_type",
-        "title",
-        "year",
-        "venue",
-        "venue_full",
-        "url",
-        "code_url",
-        "arxiv_id",
-        "doi",
-        "pages",
-    ):
+    for name in COMPARED:
         mine, theirs = getattr(kept, name), getattr(merged, name)
         if theirs not in (None, "") and mine not in (None, "") and mine != theirs:
             differences.append(f"{name} {theirs}")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from survey_db.models import Paper
 from survey_db.services.io import section_rows
-from survey_db.services.papers import load_papers, paper_to_record
+from survey_db.services.paper_records import load_papers, paper_to_record
 from survey_db.services.store import Store
 
 if TYPE_CHECKING:

@@ -76,7 +76,7 @@ def regenerate_keys(
     Old keys stay as aliases, so citations in .tex files keep resolving.
     """
     from survey_db.keys import unique_key
-    from survey_db.services.papers import load_papers, paper_to_record
+    from survey_db.services.paper_records import load_papers, paper_to_record
 
     ids = (
         [find_paper(session, key).id for key in keys]

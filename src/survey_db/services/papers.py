@@ -1,60 +1,16 @@
-"""Papers one at a time: resolve a key, add, edit, remove, and convert stored papers to records."""
+"""Papers one at a time: resolve a key, add, edit, remove. (Stored papers become records in paper_records.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from survey_db.errors import DuplicateError, InputError, NotFoundError, did_you_mean
 from survey_db.models import KeyAlias, Paper, PaperAuthor, PaperTopic, Placement, Topic, utcnow
+from survey_db.paper_fields import PROTECTABLE
 from survey_db.records import PaperRecord
-from survey_db.services.store import PROTECTABLE, Outcome, Store, check_record, link_name
-
-
-def load_papers(session: Session, paper_ids: Iterable[int]) -> list[Paper]:
-    """Papers with authors, topics, venue and placements loaded, in the order of `paper_ids`."""
-    ids = list(paper_ids)
-    papers: dict[int, Paper] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        statement = (
-            select(Paper)
-            .where(Paper.id.in_(chunk))
-            .options(
-                selectinload(Paper.author_links),
-                selectinload(Paper.topic_links),
-                selectinload(Paper.placements),
-                selectinload(Paper.aliases),
-            )
-        )
-        papers.update((p.id, p) for p in session.scalars(statement))
-    return [papers[i] for i in ids if i in papers]
-
-
-def paper_to_record(paper: Paper) -> PaperRecord:
-    """The stored paper as a plain record."""
-    return PaperRecord(
-        key=paper.key,
-        entry_type=paper.entry_type,
-        title=paper.title,
-        authors=[link_name(link.author) for link in paper.author_links],
-        year=paper.year,
-        venue=paper.venue.short_name if paper.venue else None,
-        venue_full=paper.venue.full_name if paper.venue else None,
-        url=paper.url,
-        code_url=paper.code_url,
-        arxiv_id=paper.arxiv_id,
-        doi=paper.doi,
-        pages=paper.pages,
-        abstract=paper.abstract,
-        note=paper.note,
-        topics=[link.topic.name for link in paper.topic_links],
-        extra=dict(paper.extra_fields or {}),
-        raw=dict(paper.raw_fields or {}),
-        protected=list(paper.protected_fields or []),
-    )
+from survey_db.services.paper_records import Outcome, paper_to_record
+from survey_db.services.store import Store, check_record
 
 
 def all_keys(session: Session) -> list[str]:

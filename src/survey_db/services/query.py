@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from survey_db.dialect import search_words, text_search
 from survey_db.errors import InputError
 from survey_db.identifiers import fold_ascii, slugify
+from survey_db.schema_names import COLUMNS
 
 if TYPE_CHECKING:
     from survey_db.services.taxonomy import SectionNode
@@ -22,27 +23,10 @@ def _table(name: str, *columns: str):
     return table(name, *(column(each) for each in columns))
 
 
-# Light clauses of the tables (their names and columns, no types or constraints), not the ORM models:
-# a query then loads neither the model classes nor their mappers (building them is about a twentieth of
-# `survey query`'s start-up). tests/test_startup.py keeps them equal to the models' tables.
-TABLES = {
-    clause.name: clause
-    for clause in (
-        _table(
-            "papers", "id", "key", "entry_type", "title", "title_norm", "search_text", "year", "venue_id",
-            "url", "code_url", "arxiv_id", "doi", "pages", "abstract", "note", "extra_fields", "raw_fields",
-            "created_at", "updated_at", "protected_fields",
-        ),
-        _table("authors", "id", "first", "von", "last", "jr", "name_folded"),
-        _table("paper_authors", "paper_id", "position", "author_id"),
-        _table("venues", "id", "short_name", "full_name", "kind"),
-        _table("topics", "id", "name", "slug"),
-        _table("paper_topics", "paper_id", "topic_id", "position"),
-        _table("sections", "id", "parent_id", "title", "slug", "position", "description"),
-        _table("placements", "section_id", "paper_id", "position"),
-        _table("key_aliases", "alias", "paper_id"),
-    )
-}  # fmt: skip
+# Light clauses of the tables (their names and columns from schema_names, no types or constraints), not the
+# ORM models: a query then loads neither the model classes nor their mappers (building them is about a
+# twentieth of `survey query`'s start-up). tests/test_startup.py keeps them equal to the models' tables.
+TABLES = {name: _table(name, *columns) for name, columns in COLUMNS.items()}
 papers = TABLES["papers"].c
 paper_topics = TABLES["paper_topics"].c
 placements = TABLES["placements"].c

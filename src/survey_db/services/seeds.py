@@ -19,7 +19,7 @@ from survey_db.errors import InputError
 from survey_db.models import Paper
 from survey_db.records import SectionRecord
 from survey_db.services.io import ImportReport, ParsedInput, get_meta, import_parsed, section_rows
-from survey_db.services.papers import load_papers, paper_to_record
+from survey_db.services.paper_records import load_papers, paper_to_record
 
 PAPERS_FILE = "papers.bib"
 TAXONOMY_FILE = "taxonomy.toml"

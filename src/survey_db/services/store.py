@@ -8,7 +8,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import Table, delete, func, insert, select, update
@@ -28,60 +27,11 @@ from survey_db.models import (
     check_storable,
     utcnow,
 )
+from survey_db.paper_fields import PAPER_COLUMNS, SCALAR_FIELDS
+from survey_db.paper_fields import PROTECTABLE as PROTECTABLE  # `survey lookup --overwrite` names them
 from survey_db.records import Name, PaperRecord
+from survey_db.services.paper_records import link_name, load_papers, paper_to_record
 from survey_db.venues import entry_type_for, normalize_venue
-
-SCALAR_FIELDS = (
-    "entry_type",
-    "title",
-    "year",
-    "url",
-    "code_url",
-    "arxiv_id",
-    "doi",
-    "pages",
-    "abstract",
-    "note",
-)
-PAPER_COLUMNS = (
-    *SCALAR_FIELDS,
-    "key",
-    "title_norm",
-    "search_text",
-    "venue_id",
-    "extra_fields",
-    "raw_fields",
-    "created_at",
-    "updated_at",
-    "protected_fields",
-)
-# Fields a lookup can fill, by record attribute; `protected_fields` names some of them.
-PROTECTABLE = (
-    "entry_type",
-    "title",
-    "authors",
-    "year",
-    "venue",
-    "venue_full",
-    "url",
-    "code_url",
-    "arxiv_id",
-    "doi",
-    "pages",
-    "abstract",
-    "note",
-)
-
-
-@dataclass
-class Outcome:
-    """What happened to one record: 'added', 'updated', 'skipped'; conflicts list 'field: stored != given'."""
-
-    action: str
-    key: str
-    conflicts: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
@@ -511,8 +461,6 @@ class Store:
         Returns whether anything changed and the conflicts: fields where both have different values.
         """
         normalize_record(record)
-        from survey_db.services.papers import paper_to_record
-
         paper = self.session.get(Paper, pid)
         stored = paper_to_record(paper)
         changes: dict[str, object] = {}
@@ -588,18 +536,12 @@ class Store:
 
     def refresh_search_text(self, paper_ids: list[int]) -> None:
         """Recompute the folded search text of papers after their title, authors or venue changed."""
-        from survey_db.services.papers import load_papers
-
         self.session.flush()
         for paper in load_papers(self.session, paper_ids):
             authors = [link_name(link.author) for link in paper.author_links]
             venue = paper.venue.short_name if paper.venue else None
             paper.search_text = search_text(paper.title, authors, venue, paper.abstract)
             paper.title_norm = title_norm(paper.title)
-
-
-def link_name(author: Author) -> Name:
-    return Name(first=author.first, last=author.last, von=author.von, jr=author.jr)
 
 
 def normalize_record(record: PaperRecord) -> None:
