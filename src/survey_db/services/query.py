@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import TextClause, column, func, literal_column, or_, select, table, text, union
+from sqlalchemy import Integer, TextClause, column, func, literal_column, or_, select, table, text, union
 from sqlalchemy.orm import Session
 
 from survey_db.dialect import search_words, text_search
@@ -189,7 +189,7 @@ def text_match(session: Session, query_text: str):
     search = text_search(session.get_bind().dialect.name)
     if search is not None:
         found = (
-            select(literal_column(search.id))
+            select(literal_column(search.id, Integer))
             .select_from(text(search.source))
             .where(_bound(search.where("fts_query"), search.params(words, "fts_query")))
         )
@@ -285,7 +285,7 @@ def _ranked_by_text(session: Session, matching, filters: Filters, limit: int | N
     if search is None:
         return _ids_in_tree_order(session, matching, limit, None)
     words = text_words(filters.text or "")
-    found, params = literal_column(search.id), search.params(words, "fts_ranked")
+    found, params = literal_column(search.id, Integer), search.params(words, "fts_ranked")
     statement = (
         select(found)
         .select_from(text(search.source))
