@@ -783,13 +783,15 @@ FLAT = [
 MISSED_NOTE = "_(profile to follow)_"
 
 
-def report(results: Results, sizes: list[int]) -> str:
+def report(results: Results, sizes: list[int], of: list[int] | None = None) -> str:
+    """The results of a run at `sizes`; `of`: all the sizes asked for, when the run has not ended yet."""
     lines = [
         "# survey-db benchmark results",
         "",
-        f"`python benchmarks/run.py --sizes {' '.join(map(str, sizes))}`, "
+        f"`python benchmarks/run.py --sizes {' '.join(map(str, of or sizes))}`, "
         f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(results.started))}, "
-        f"{(time.time() - results.started) / 60:.0f} minutes.",
+        f"{(time.time() - results.started) / 60:.0f} minutes."
+        + (f" Not finished: only N = {', '.join(f'{n:,}' for n in sizes)} so far." if of else ""),
         "",
         f"The collections: `python benchmarks/generate.py N {' '.join(results.collection)}`".rstrip()
         + f"{' (' + describe_collection(results.collection) + ')' if results.collection else ''}.",
@@ -943,8 +945,10 @@ def main(argv: list[str] | None = None) -> None:
         collection=["--accented", args.accented, "--utf8", args.utf8, "--long-authors", args.long_authors]
     )
     sizes = sorted(args.sizes)
-    for n in sizes:
+    for index, n in enumerate(sizes):
         measure_size(n, args.work, args.repeats, results, args.wait_quiet)
+        if index < len(sizes) - 1:  # what is measured so far, in case the run is stopped
+            args.output.write_text(report(results, sizes[: index + 1], of=sizes), encoding="utf-8")
     if len(sizes) > 1:
         measure_flat(sizes[0], sizes[-1], args.work, args.repeats, results)
     text = report(results, sizes)
