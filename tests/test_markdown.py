@@ -621,6 +621,27 @@ def test_random_rows_round_trip(rows, style):
     assert again.problems == []
 
 
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("title", ["[0]0 X", "[x](y) z", "[DSV2] DSV2: A Strong Model", "[x]", "a [x] b"])
+@pytest.mark.parametrize("url", [None, "https://a.org/p"])
+def test_a_title_starting_with_a_bracket_round_trips(style, title, url):
+    # The writer escapes the bracket, so the reader keeps it: not the '[Abbrev] Title' of real lists.
+    text = render_readme("T", [RenderSection(["S"], "s", [paper(title, url=url)])], style)
+    (row,) = parse_readme(text).sections[0].rows
+    assert (row.title, row.url, row.extra.get("shorttitle")) == (title, url, None)
+
+
+def test_an_escaped_bracket_in_a_list_is_the_titles_own():
+    text = ("## A\n\n| Title | Code |\n| --- | --- |\n| [KVQ] KVQ: Caches for Long Context | |\n"
+            "| \\[KVQ\\] KVQ: Caches for Long Context | |\n\n"
+            "- **[PlanX] Plans Explained**. *Ann Smith*. ICRA 2023.\n"
+            "- **\\[PlanX\\] Plans Explained**. *Ann Smith*. ICRA 2023.\n")
+    rows = rows_of(parse_readme(text))
+    assert [(row.title, row.extra.get("shorttitle")) for row in rows] == [
+        ("KVQ: Caches for Long Context", "KVQ"), ("[KVQ] KVQ: Caches for Long Context", None),
+        ("Plans Explained", "PlanX"), ("[PlanX] Plans Explained", None)]
+
+
 _HEADINGS = st.text(alphabet="abcXYZ019 *_[]`\\<>|#~&'()-.,é", min_size=1, max_size=20).map(
     lambda t: " ".join(t.split())).filter(lambda t: any(ch.isalnum() for ch in t))
 

@@ -23,6 +23,8 @@ class Node:
     href: str = ""  # link href or image src
     children: list[Node] = field(default_factory=list)
     line: int = 0
+    # text: its first visible character was written escaped (`\[`, `&#91;`), so it is text, not syntax
+    escaped: bool = False
 
 
 def walk(nodes: list[Node]) -> Iterator[Node]:
@@ -67,7 +69,8 @@ def strip_emoji_ends(text: str) -> str:
 def markdown_parser():
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    # inline_tree joins the text pieces itself, noting which runs start with an escaped character.
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).disable("text_join")
 
 
 @lru_cache(maxsize=1)
@@ -127,9 +130,9 @@ def inline_tree(children: list[Any] | None, line: int) -> list[Node]:
     html_links: list[bool] = []  # for each open inline <a>: did it push a link node?
     for tok in children or []:
         kind = tok.type
-        if kind == "text":
+        if kind in ("text", "text_special"):  # text_special: an escaped character or a character reference
             if tok.content:
-                stack[-1].append(Node("text", tok.content, line=line))
+                _add_text(stack[-1], tok.content, escaped=kind == "text_special", line=line)
         elif kind == "code_inline":
             stack[-1].append(Node("code", tok.content, line=line))
         elif kind in ("softbreak", "hardbreak"):
@@ -174,6 +177,34 @@ def inline_tree(children: list[Any] | None, line: int) -> list[Node]:
         elif tok.content:
             stack[-1].append(Node("text", tok.content, line=line))
     return _flatten_groups(root)
+
+
+def _add_text(nodes: list[Node], text: str, *, escaped: bool, line: int) -> None:
+    """Text joins the text node before it (as markdown-it's text_join would); a run whose first visible
+    character was escaped is marked."""
+    last = nodes[-1] if nodes else None
+    if last is not None and last.kind == "text":
+        if escaped and not last.text.strip():
+            last.escaped = True
+        last.text += text
+    else:
+        nodes.append(Node("text", text, line=line, escaped=escaped))
+
+
+def starts_escaped(nodes: list[Node]) -> bool:
+    """Was the first visible character of the nodes written escaped (`\\[`, `&#91;`), so that it is text and
+    never syntax?
+
+    >>> starts_escaped(markdown_nodes(r"**\\[x\\] y**", 1)), starts_escaped(markdown_nodes("**[x] y**", 1))
+    (True, False)
+    """
+    for node in nodes:
+        if node.kind in ("link", "em", "strong"):
+            if plain(node.children).strip():
+                return starts_escaped(node.children)
+        elif node.kind in ("text", "code") and node.text.strip():
+            return node.kind == "text" and node.escaped
+    return False
 
 
 def _flatten_groups(nodes: list[Node]) -> list[Node]:

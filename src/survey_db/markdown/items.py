@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from survey_db.markdown.badges import badge_dated_venue, dated_venue
 from survey_db.markdown.fields import authors_from_text, clean_title, paper_record, split_topics
-from survey_db.markdown.inline import Node, is_emoji, plain, squash, walk
+from survey_db.markdown.inline import Node, is_emoji, plain, squash, starts_escaped, walk
 from survey_db.markdown.links import http_url, is_paper_url, link_label, link_role
 from survey_db.records import PaperRecord
 
@@ -126,6 +126,7 @@ def _split_title_venue(title: str) -> tuple[str, tuple[str | None, int | None] |
 @dataclass
 class _Fields:
     title: str | None = None
+    title_escaped: bool = False  # written `\[x] Title`: the bracket is the title's, not a short name's
     short: str | None = None
     title_link: Node | None = None
     venue: str | None = None
@@ -214,17 +215,20 @@ def _title(nodes: list[Node], fields: _Fields) -> list[Node]:
         if links and squash(plain(links[0].children)) == strong_text:
             fields.title_link = links[0]
         fields.title = strong_text
+        fields.title_escaped = starts_escaped(first.children)
         return after
     if first.kind == "link":
         label = squash(plain(first.children))
         key = link_label(label)
         if len(key) > 1 and key not in _LINK_WORDS:
             fields.title = label
+            fields.title_escaped = starts_escaped(first.children)
             fields.title_link = first
             return after
         return nodes
     if first.kind == "em" and len(squash(plain(first.children)).split()) >= 3:
         fields.title = squash(plain(first.children))
+        fields.title_escaped = starts_escaped(first.children)
         return after
     if first.kind == "text":
         quoted = _QUOTED.match(first.text)
@@ -246,6 +250,7 @@ def _title(nodes: list[Node], fields: _Fields) -> list[Node]:
         title = sentence.strip(" ,;:-–—")
         if len(title.split()) >= 2:
             fields.title = title
+            fields.title_escaped = starts_escaped(nodes[:cut])
             remainder = [Node("text", tail, line=first.line)] if dot and tail.strip() else []
             return remainder + nodes[cut:]
     return nodes
@@ -333,7 +338,7 @@ def read_item(nodes: list[Node], source: str, *, kind: str = "list item", year: 
     rest = _title(_lead(nodes, fields), fields)
     title = clean_title(fields.title or "")
     if title:
-        title, short = split_short_title(title.strip(" .,;:"))
+        title, short = split_short_title(title.strip(" .,;:"), bracket_is_text=fields.title_escaped)
         fields.short = fields.short or short
         title, found = _split_title_venue(title)
         fields.date(found)
@@ -398,13 +403,18 @@ def row_links(cells: list[list[Node]]) -> list[ItemLink]:
     return links
 
 
-def split_short_title(title: str) -> tuple[str, str | None]:
-    """'[Abbrev] Title (@Org)' -> ('Title', 'Abbrev'); a title without a short name in front stays whole.
+def split_short_title(title: str, *, bracket_is_text: bool = False) -> tuple[str, str | None]:
+    """'[Abbrev] Title (@Org)' -> ('Title', 'Abbrev'); a title without a short name in front stays whole, and
+    so does one whose bracket was written escaped (`\\[x] Title`, `&#91;x] Title`): it is the title's own.
 
     >>> split_short_title("[DSV2] DSV2: A Strong Model(@Lab)")
     ('DSV2: A Strong Model', 'DSV2')
+    >>> split_short_title("[0] Reasons to Stop", bracket_is_text=True)
+    ('[0] Reasons to Stop', None)
     """
     title = re.sub(r"\s*\(@[^()]*\)\s*$", "", title).strip()
+    if bracket_is_text:
+        return title, None
     short = re.match(r"^\[([^\[\]]{1,30})\]\s*(?=\S)", title)
     if short and len(title[short.end() :].split()) >= 2:
         return title[short.end() :], short.group(1).strip("* ")

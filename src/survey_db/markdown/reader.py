@@ -18,7 +18,16 @@ from survey_db.markdown.badges import badge_venue
 from survey_db.markdown.fields import authors_from_text, paper_record, split_topics, year_in
 from survey_db.markdown.headings import Slugger, github_slug, heading_key, heading_title
 from survey_db.markdown.html_tables import RESCAN_LIMIT, HtmlTable, HtmlTables, cell_nodes, feeder_class
-from survey_db.markdown.inline import Node, defuse, inline_tree, markdown_parser, plain, squash, walk
+from survey_db.markdown.inline import (
+    Node,
+    defuse,
+    inline_tree,
+    markdown_parser,
+    plain,
+    squash,
+    starts_escaped,
+    walk,
+)
 from survey_db.markdown.items import (
     Item,
     first_of_several,
@@ -425,7 +434,7 @@ class Reader:
                   and is_paper_url(link.url)]
         if unused:
             notes.append("; ".join(f"{link_label(link.label) or 'link'}: {link.url}" for link in unused))
-        title, short = split_short_title(title)
+        title, short = split_short_title(title, bracket_is_text=starts_escaped(title_nodes))
         record = paper_record(
             title, url, source=source, code=code, venue=venue,
             year=year or year_in(plain(cell("date"))) or self.year_hint(),
