@@ -21,6 +21,7 @@ from survey_db.bibtex import parse_bibtex, read_bib_file
 from survey_db.db import open_database
 from survey_db.errors import InputError
 from survey_db.models import Paper, Placement
+from survey_db.services import filters as filters_module
 from survey_db.services import query
 from survey_db.services.bibstream import iter_bibtex
 from survey_db.services.io import ParsedInput, import_bibtex, import_parsed
@@ -270,11 +271,11 @@ def test_readme_order_with_a_limit_is_the_head_of_the_full_order(seeded_db, monk
         with database.session() as session:
             for filters in (Filters(), Filters(year="2023.."), Filters(text="model")):
                 full, total = find_ids(session, filters, sort="position")
-                monkeypatch.setattr(query, "SMALL_MATCH", 0)  # read sections in tree order
+                monkeypatch.setattr(filters_module, "SMALL_MATCH", 0)  # read sections in tree order
                 for limit in (1, 7, 40, total + 5):
                     head, _ = find_ids(session, filters, sort="position", limit=limit)
                     assert head == full[:limit], (filters, limit)
-                monkeypatch.setattr(query, "SMALL_MATCH", 2000)
+                monkeypatch.setattr(filters_module, "SMALL_MATCH", 2000)
                 ranked, _ = find_ids(session, Filters(text="model"), sort="relevance")
                 top, _ = find_ids(session, Filters(text="model"), sort="relevance", limit=5)
                 assert top == ranked[:5]

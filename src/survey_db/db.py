@@ -470,6 +470,42 @@ def open_database(
     return database
 
 
+def open_for_reading(url: str):
+    """A read-only sqlite3 connection, inside one read transaction (one snapshot), to the SQLite file at
+    `url` when it exists and is at SCHEMA_REVISION; None when `open_database` must open it instead (another
+    engine, no file yet, an older or unknown revision, not a survey database, not SQLite at all: its
+    errors and notices are those of `open_database`). Imports neither SQLAlchemy nor Alembic.
+
+    The connection waits for a lock as long as the wait policy allows (`busy_timeout_ms`); a database
+    locked past that at the revision check is the DatabaseError `open_database` would raise.
+    """
+    import sqlite3
+
+    path = sqlite_path(url)
+    if path is None or not path.is_file():
+        return None
+    seconds = busy_timeout_ms() / 1000
+    try:
+        # as_uri escapes what a URI would misread in a file name ('?', '#', '%').
+        connection = sqlite3.connect(
+            path.absolute().as_uri() + "?mode=ro", uri=True, timeout=seconds, isolation_level=None
+        )
+    except sqlite3.Error:
+        return None
+    try:
+        connection.execute("BEGIN")
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error as exc:
+        connection.close()
+        if is_busy(exc):
+            raise DatabaseError(f"cannot open database {path}: {exc}") from None
+        return None
+    if row is None or row[0] != SCHEMA_REVISION:
+        connection.close()
+        return None
+    return connection
+
+
 def _is_known_revision(revision: str) -> bool:
     from alembic.script import ScriptDirectory
 

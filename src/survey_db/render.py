@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from rich.console import Console
 
     from survey_db.services.reading import ExportedPaper
@@ -42,6 +45,44 @@ def _forced_terminal() -> bool:
 def for_a_terminal() -> bool:
     """Whether stdout is a terminal (or the environment asks to write as for one): tables for people."""
     return sys.stdout.isatty() or _forced_terminal()
+
+
+# What rich's console would take for an emoji code (`:smile:`), as its own pattern finds them.
+_EMOJI_CODE = re.compile(r":\S*?:")
+TAB_SIZE = 8
+
+
+def as_rich_prints(text: str) -> str | None:
+    """`text` as rich's console prints it without markup in a pipe, when that is plain to work out: tabs
+    expanded to columns of 8 (after ASCII text), nothing else changed. None when rich would change more:
+    an emoji code, a control or other non-printing character (rich drops some), a tab after wide text.
+
+    >>> as_rich_prints("3\tSpeculative Decoding")
+    '3       Speculative Decoding'
+    >>> as_rich_prints("title: Smile :smile:") is None
+    True
+    """
+    if "\t" in text:
+        if not text[: text.rindex("\t")].isascii():
+            return None
+        text = text.expandtabs(TAB_SIZE)
+    if _EMOJI_CODE.search(text) or not text.replace("\n", "").isprintable():
+        return None
+    return text
+
+
+def print_lines(lines: Iterable[str]) -> None:
+    """Lines for a pipe, exactly as rich's console (`console()`) prints them with markup and highlighting
+    off, without loading rich for lines it would print as they are (`as_rich_prints`)."""
+    out = None
+    for line in lines:
+        plain = as_rich_prints(line)
+        if plain is not None:
+            sys.stdout.write(plain + "\n")
+            continue
+        if out is None:
+            out = console()
+        out.print(line, markup=False, highlight=False)
 
 
 def _venue_year(record) -> str:
@@ -96,8 +137,9 @@ def papers_table(out: Console | None, papers: list[ExportedPaper], total: int) -
     out.print(table)
 
 
-def paper_detail(out: Console, paper: ExportedPaper, aliases: list[str]) -> None:
-    """One paper, field by field."""
+def paper_detail(out: Console | None, paper: ExportedPaper, aliases: list[str]) -> None:
+    """One paper, field by field: a rich table on a terminal, `name: value` lines in a pipe (with `out`
+    None, written without loading rich where rich would print them as they are)."""
     r = paper.record
     rows = [
         ("key", r.key),
@@ -119,9 +161,9 @@ def paper_detail(out: Console, paper: ExportedPaper, aliases: list[str]) -> None
         ("note", r.note),
     ] + [(name, value) for name, value in sorted(r.extra.items())]
     rows = [(name, str(value)) for name, value in rows if value not in (None, "")]
-    if not out.is_terminal:
-        for name, value in rows:
-            out.print(f"{name}: {value}", markup=False, highlight=False)
+    out = _terminal_console() if out is None else out
+    if out is None or not out.is_terminal:
+        _lines(out, [f"{name}: {value}" for name, value in rows])
         return
     from rich.table import Table
 
@@ -133,17 +175,33 @@ def paper_detail(out: Console, paper: ExportedPaper, aliases: list[str]) -> None
     out.print(table)
 
 
+def _terminal_console() -> Console | None:
+    """A rich console when stdout is a terminal (or the environment asks to write as for one), else None:
+    output for a pipe then needs no rich."""
+    return console() if for_a_terminal() else None
+
+
+def _lines(out: Console | None, lines: list[str]) -> None:
+    """Plain lines through a given console, else through `print_lines`."""
+    if out is None:
+        print_lines(lines)
+        return
+    for line in lines:
+        out.print(line, markup=False, highlight=False)
+
+
 def print_json(data: object) -> None:
     """Plain JSON on stdout, for programs."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def counts_table(
-    out: Console, title: str, rows: list[tuple[str, int]], header: str, value: str = "Papers"
+    out: Console | None, title: str, rows: list[tuple[str, int]], header: str, value: str = "Papers"
 ) -> None:
-    if not out.is_terminal:
-        for name, count in rows:
-            out.print(f"{count}\t{name}", markup=False, highlight=False)
+    """A rich table on a terminal, `count<TAB>name` lines in a pipe (tabs expanded, as rich prints them)."""
+    out = _terminal_console() if out is None else out
+    if out is None or not out.is_terminal:
+        _lines(out, [f"{count}\t{name}" for name, count in rows])
         return
     from rich.table import Table
 
@@ -155,12 +213,13 @@ def counts_table(
     out.print(table)
 
 
-def section_tree(out: Console, title: str, nodes: list[tuple[list[str], str, int, int]]) -> None:
-    """nodes: (path, slug, papers placed directly, papers in the subtree), in tree order."""
-    if not out.is_terminal:
-        for path, _slug, own, total in nodes:
-            indent = "  " * (len(path) - 1)
-            out.print(f"{indent}{path[-1]} ({own}/{total})", markup=False, highlight=False)
+def section_tree(out: Console | None, title: str, nodes: list[tuple[list[str], str, int, int]]) -> None:
+    """nodes: (path, slug, papers placed directly, papers in the subtree), in tree order. A rich tree on a
+    terminal, indented lines in a pipe."""
+    out = _terminal_console() if out is None else out
+    if out is None or not out.is_terminal:
+        lines = [f"{'  ' * (len(path) - 1)}{path[-1]} ({own}/{total})" for path, _slug, own, total in nodes]
+        _lines(out, lines)
         return
     from rich.markup import escape
     from rich.tree import Tree

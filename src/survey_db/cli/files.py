@@ -486,11 +486,12 @@ def _readme_figures(
         from survey_db.atomic import replace_files
         from survey_db.outputs.charts import PLOTS, TITLES, draw_chart
         from survey_db.services.io import get_meta
+        from survey_db.services.selection import dbapi_connection
         from survey_db.services.statistics import chart_rows, survey_stats
 
         if charts.exists() and not charts.is_dir():
             fail(f"{charts} is not a folder")
-        stats = survey_stats(session)
+        stats = survey_stats(dbapi_connection(session))
         title = get_meta(session).get("title")
         drawn = {charts / f"{kind}.svg": draw_chart(kind, chart_rows(stats, kind), "svg", survey_title=title)
                  for kind in PLOTS}  # fmt: skip

@@ -299,6 +299,7 @@ def stats(
 
     from survey_db import render
     from survey_db.models import Author, Paper, Section, Topic, Venue
+    from survey_db.services.selection import dbapi_connection
     from survey_db.services.statistics import chart_rows, survey_stats
 
     if plot is not None:
@@ -325,7 +326,7 @@ def stats(
         years = session.execute(
             select(Paper.year, func.count(Paper.id)).group_by(Paper.year).order_by(Paper.year)
         ).all()
-        detail = survey_stats(session)
+        detail = survey_stats(dbapi_connection(session))
         from survey_db.services.io import get_meta
 
         title = get_meta(session).get("title")

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Integer, TextClause, column, func, literal_column, or_, select, table, text, union
 from sqlalchemy.orm import Session
 
-from survey_db.dialect import search_words, text_search
-from survey_db.errors import InputError
+from survey_db.dialect import text_search
 from survey_db.identifiers import fold_ascii, slugify
 from survey_db.schema_names import COLUMNS
+from survey_db.services import filters as _filters
+from survey_db.services.filters import (  # noqa: F401 - Filters, SORTS, text_words...: imported from here
+    SORTS,
+    Filters,
+    author_pattern,
+    check_sort,
+    escape_like,
+    first_in_tree_order,
+    in_tree_order,
+    only_text,
+    parse_year_range,
+    required_words,
+    searched_key,
+    text_words,
+    tree_ranks,
+)
 
 if TYPE_CHECKING:
-    from survey_db.services.taxonomy import SectionNode
+    from survey_db.services.tree import SectionNode
 
 
 def _table(name: str, *columns: str):
@@ -36,41 +48,6 @@ venues = TABLES["venues"].c
 sections = TABLES["sections"].c
 topics = TABLES["topics"].c
 key_aliases = TABLES["key_aliases"].c
-
-SORTS = ("position", "relevance", "year", "title", "added")
-
-
-@dataclass
-class Filters:
-    """What `query` and `export` select. Empty filters select everything."""
-
-    text: str | None = None
-    topics: list[str] = field(default_factory=list)
-    section: str | None = None
-    venue: str | None = None
-    year: str | None = None
-    author: str | None = None
-    has_code: bool | None = None
-    keys: list[str] | None = None
-
-
-def parse_year_range(text: str) -> tuple[int | None, int | None]:
-    """'2023' -> (2023, 2023); '2022..2024'; '2022..' -> (2022, None); '..2023' -> (None, 2023)."""
-    match = re.fullmatch(r"\s*(\d{4})?\s*(\.\.)?\s*(\d{4})?\s*", text)
-    if not match or not (match.group(1) or match.group(3)) or (match.group(3) and not match.group(2)):
-        raise InputError(f"year {text!r} is not a year or range such as 2023, 2022..2024, 2022.. or ..2023")
-    low = int(match.group(1)) if match.group(1) else None
-    high = int(match.group(3)) if match.group(3) else None
-    if not match.group(2):
-        high = low
-    if low and high and low > high:
-        raise InputError(f"year range {text!r} runs backwards")
-    return low, high
-
-
-def text_words(text: str) -> list[str]:
-    """The words a text search looks for (`dialect.search_words`)."""
-    return search_words(text)
 
 
 def select_ids(session: Session, filters: Filters):
@@ -103,12 +80,8 @@ def select_ids(session: Session, filters: Filters):
         if high is not None:
             statement = statement.where(papers.year <= high)
     if filters.author:
-        folded = " ".join(text_words(filters.author))
-        if not folded:
-            raise InputError(f"author {filters.author!r} has no letters")
-        # The words in order, anything between them ('j smith' finds 'J. Smith'); the people first, then
-        # their papers through the index on paper_authors.author_id.
-        pattern = "%" + "%".join(_escape_like(word) for word in folded.split()) + "%"
+        # The people first, then their papers through the index on paper_authors.author_id.
+        pattern = author_pattern(filters.author)
         found = select(people.id).where(people.name_folded.like(pattern, escape="\\"))
         authors = select(paper_people.paper_id).where(paper_people.author_id.in_(found))
         statement = statement.where(papers.id.in_(authors))
@@ -148,32 +121,21 @@ def _section_subtree(session: Session, name: str):
         tree = select(sections.id).where(sections.id == found[0]).cte("subtree", recursive=True)
         tree = tree.union_all(select(sections.id).where(sections.parent_id == tree.c.id))
         return select(tree.c.id)
-    from survey_db.services.taxonomy import resolve_section, subtree_ids
+    from survey_db.services.tree import find_section, subtree_ids
 
-    return subtree_ids(resolve_section(session, name, _section_nodes(session)))
-
-
-@dataclass
-class _Section:
-    """The columns of a section that `taxonomy.resolve_section` and `subtree_ids` read."""
-
-    id: int
-    parent_id: int | None
-    title: str
-    slug: str
-    description: str | None = None
+    return subtree_ids(find_section(_section_nodes(session), name))
 
 
 def _section_nodes(session: Session) -> list[SectionNode]:
     """The section tree as `taxonomy.section_tree` gives it, from plain rows (no ORM objects)."""
-    from survey_db.services.taxonomy import nodes_in_tree_order
+    from survey_db.services.tree import nodes_from_rows
 
     rows = session.execute(
         select(sections.id, sections.parent_id, sections.title, sections.slug).order_by(
             sections.position, sections.id
         )
     )
-    return nodes_in_tree_order(_Section(*row) for row in rows)
+    return nodes_from_rows(rows)
 
 
 def text_match(session: Session, query_text: str):
@@ -183,9 +145,7 @@ def text_match(session: Session, query_text: str):
     SQLite answers from its FTS5 index, PostgreSQL from a GIN index on a 'simple' tsvector; other
     engines fall back to LIKE on the folded text. All three match the same papers.
     """
-    words = text_words(query_text)
-    if not words:
-        raise InputError(f"search text {query_text!r} has no words")
+    words = required_words(query_text)
     search = text_search(session.get_bind().dialect.name)
     if search is not None:
         found = (
@@ -206,8 +166,8 @@ def _bound(sql: str, params: dict[str, str]) -> TextClause:
 
 def key_match(query_text: str) -> list | None:
     """SELECTs of the paper whose key, or old key, is the text (one word), by the indexes on both."""
-    key = query_text.strip()
-    if not key or len(key.split()) != 1:
+    key = searched_key(query_text)
+    if key is None:
         return None
     return [
         select(papers.id).where(papers.key == key),
@@ -219,12 +179,8 @@ def like_match(query_text: str):
     """`text_match` as LIKE on the folded text: the reference the indexes must agree with."""
     statement = select(papers.id)
     for word in text_words(query_text):
-        statement = statement.where(papers.search_text.like(f"% {_escape_like(word)}%", escape="\\"))
+        statement = statement.where(papers.search_text.like(f"% {escape_like(word)}%", escape="\\"))
     return statement
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def find_ids(
@@ -234,8 +190,7 @@ def find_ids(
 
     With a limit, the work grows with the number of matches, not with the size of the collection.
     """
-    if sort not in SORTS:
-        raise InputError(f"unknown sort {sort!r}; choose one of {', '.join(SORTS)}")
+    check_sort(sort)
     statement = select_ids(session, filters)
     everything = filters == Filters()
     matching = statement.subquery()
@@ -270,7 +225,7 @@ def _ids_by_relevance(session: Session, matching, filters: Filters, limit: int |
     first = []
     if keyed:
         statement = select(papers.id).where(papers.id.in_(union(*keyed)))
-        if Filters(text=filters.text) != filters:
+        if not only_text(filters):
             statement = statement.where(papers.id.in_(select(matching.c.id)))
         first = list(session.scalars(statement))
     ranked = _ranked_by_text(session, matching, filters, limit + len(first) if limit else None)
@@ -292,7 +247,7 @@ def _ranked_by_text(session: Session, matching, filters: Filters, limit: int | N
         .where(_bound(search.where("fts_ranked"), params))
         .order_by(_bound(search.order_by("fts_ranked"), params))
     )
-    if Filters(text=filters.text) != filters:
+    if not only_text(filters):
         statement = statement.where(found.in_(select(matching.c.id)))
     if limit:
         statement = statement.limit(limit)
@@ -306,79 +261,39 @@ def section_order(session: Session) -> dict[int, int]:
     return tree_ranks(rows)  # type: ignore[arg-type]
 
 
-def tree_ranks(rows: Iterable[tuple[int, int | None]]) -> dict[int, int]:
-    """Each section's rank in tree (pre-)order, from (id, parent id) pairs with siblings in order."""
-    children: dict[int | None, list[int]] = {}
-    for section_id, parent_id in rows:
-        children.setdefault(parent_id, []).append(section_id)
-    rank: dict[int, int] = {}
-    stack = list(reversed(children.get(None, [])))
-    while stack:
-        section_id = stack.pop()
-        rank[section_id] = len(rank)
-        stack.extend(reversed(children.get(section_id, [])))
-    return rank
-
-
-# Up to this many matches, README order is worked out in Python from all their placements; beyond it a
-# query with a limit reads sections in tree order until it has enough.
-SMALL_MATCH = 2000
-
-
 def _ids_in_tree_order(
     session: Session, matching, limit: int | None, total: int | None, everything: bool = False
 ) -> list[int]:
     """Papers in README order: by their first placement in the tree, unplaced papers last by id."""
     rank = section_order(session)
-    if limit and (total is None or total > SMALL_MATCH):
+    if limit and (total is None or total > _filters.SMALL_MATCH):
         return _first_in_tree_order(session, matching, limit, rank, everything)
-    best: dict[int, tuple[int, int, int]] = {}
     rows = session.execute(
         select(matching.c.id, placements.section_id, placements.position).outerjoin(
             TABLES["placements"], placements.paper_id == matching.c.id
         )
     )
-    unplaced = 1 << 30
-    for pid, section_id, position in rows:
-        key = (rank[section_id], position, pid) if section_id is not None else (unplaced, 0, pid)
-        if pid not in best or key < best[pid]:
-            best[pid] = key
-    ordered = sorted(best, key=best.__getitem__)
-    return ordered[:limit] if limit else ordered
+    return in_tree_order(rows, rank, limit)  # type: ignore[arg-type]
 
 
 def _first_in_tree_order(
     session: Session, matching, limit: int, rank: dict[int, int], everything: bool
 ) -> list[int]:
-    """The first `limit` matches in README order, reading the sections in tree order a few at a time
-    (more each round): a paper's first placement in tree order is where it is met first."""
-    sections = sorted(rank, key=rank.__getitem__)
-    chosen: list[int] = []
-    seen: set[int] = set()
-    start, step = 0, 16
-    while start < len(sections) and len(chosen) < limit:
-        group = sections[start : start + step]
-        start, step = start + step, step * 4
+    """The first `limit` matches in README order (filters.first_in_tree_order)."""
+
+    def placed_in(group: list[int]) -> list:
         statement = select(placements.paper_id, placements.section_id, placements.position).where(
             placements.section_id.in_(group)
         )
         if not everything:
             statement = statement.where(placements.paper_id.in_(select(matching.c.id)))
-        rows = session.execute(statement).all()
-        rows.sort(key=lambda row: (rank[row[1]], row[2], row[0]))
-        for pid, _section_id, _position in rows:
-            if pid not in seen:
-                seen.add(pid)
-                chosen.append(pid)
-                if len(chosen) == limit:
-                    return chosen
-    if len(chosen) < limit:
+        return session.execute(statement).all()  # type: ignore[return-value]
+
+    def unplaced(count: int) -> list[int]:
         placed = select(placements.paper_id)
-        unplaced = (
-            select(matching.c.id)
-            .where(matching.c.id.not_in(placed))
-            .order_by(matching.c.id)
-            .limit(limit - len(chosen))
+        statement = (
+            select(matching.c.id).where(matching.c.id.not_in(placed)).order_by(matching.c.id).limit(count)
         )
-        chosen.extend(session.scalars(unplaced))
-    return chosen
+        return list(session.scalars(statement))
+
+    return first_in_tree_order(rank, limit, placed_in, unplaced)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey_db.services.query import Filters, find_ids, tree_ranks
+from survey_db.services.query import Filters, find_ids
 from survey_db.services.query import sections as section_columns
 from survey_db.services.reading import READ_BATCH, ExportedPaper, PaperReader
 
@@ -52,6 +52,12 @@ def iter_papers(session: Session, ids: list[int], *, sections: bool = True) -> I
         yield from (found[pid] for pid in ids[start : start + READ_BATCH] if pid in found)
 
 
+def dbapi_connection(session: Session) -> object:
+    """The DB-API connection under the session's transaction, for the services that run plain SQL on one
+    (statistics, reading)."""
+    return session.connection().connection
+
+
 def session_reader(session: Session, expected: int = 0, *, sections: bool = True) -> PaperReader:
     """A PaperReader on the session's connection."""
     connection = session.connection()
@@ -66,16 +72,11 @@ def session_reader(session: Session, expected: int = 0, *, sections: bool = True
 
 def section_paths(session: Session) -> tuple[dict[int, int], list[list[str]]]:
     """Each section's rank in tree order (section id -> rank), and the path of titles of each rank."""
+    from survey_db.services.tree import section_paths as paths_of
+
     rows = session.execute(
         select(section_columns.id, section_columns.parent_id, section_columns.title).order_by(
             section_columns.position, section_columns.id
         )
     ).all()
-    rank = tree_ranks((section_id, parent_id) for section_id, parent_id, _ in rows)
-    titles = {section_id: title for section_id, _, title in rows}
-    parents = {section_id: parent_id for section_id, parent_id, _ in rows}
-    paths: list[list[str]] = [[] for _ in rank]
-    for section_id, index in rank.items():
-        parent = parents[section_id]
-        paths[index] = [*(paths[rank[parent]] if parent is not None else []), titles[section_id]]
-    return rank, paths
+    return paths_of(rows)  # type: ignore[arg-type]

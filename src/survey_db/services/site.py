@@ -17,14 +17,14 @@ def site_data(session: Session) -> tuple[dict, SurveyStats]:
     from survey_db import bibtex
     from survey_db.services.io import get_meta
     from survey_db.services.query import Filters, find_ids
-    from survey_db.services.selection import iter_papers
+    from survey_db.services.selection import dbapi_connection, iter_papers
     from survey_db.services.store import search_text
     from survey_db.services.taxonomy import section_tree
 
     nodes = section_tree(session)
     index_of = {tuple(node.path): i for i, node in enumerate(nodes)}
     parent_of = [index_of.get(tuple(node.path[:-1]), -1) for node in nodes]
-    stats = survey_stats(session)
+    stats = survey_stats(dbapi_connection(session))
     totals = [count.total for count in stats.sections]
     topic_names = sorted({name for name, _ in stats.topics}, key=str.lower)
     topic_index = {name: i for i, name in enumerate(topic_names)}

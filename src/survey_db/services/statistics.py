@@ -1,23 +1,14 @@
-"""Counts of the survey for `stats` and its charts: papers per year, section, venue and topic; top authors."""
+"""Counts of the survey for `stats`, `sections`, `topics` and the charts: papers per year, section, venue and
+topic; top authors; the totals.
+
+Plain SQL on a DB-API connection, no SQLAlchemy: the same statements answer from a sqlite3 connection (the
+fast reads at the prompt) and from a session's connection on any engine (`selection.dbapi_connection`).
+They use no parameters, so they read alike whatever the driver's parameter style.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from survey_db.services.query import (
-    TABLES,
-    paper_people,
-    paper_topics,
-    papers,
-    people,
-    placements,
-    topics,
-    venues,
-)
-from survey_db.services.query import sections as section_columns
 
 NO_VENUE = "(no venue)"
 NO_YEAR = "(no year)"
@@ -32,6 +23,8 @@ class SectionCount:
     depth: int
     own: int
     total: int
+    path: list[str] = field(default_factory=list)
+    slug: str = ""
 
 
 @dataclass
@@ -45,37 +38,92 @@ class SurveyStats:
     authors: list[tuple[str, int]] = field(default_factory=list)
 
 
-def survey_stats(session: Session, top_authors: int = TOP_AUTHORS) -> SurveyStats:
+def _all(connection: object, sql: str) -> list[tuple]:
+    cursor = connection.cursor()  # type: ignore[attr-defined]
+    try:
+        cursor.execute(sql)
+        return [tuple(row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
+def _one(connection: object, sql: str) -> int:
+    return _all(connection, sql)[0][0] or 0
+
+
+def totals(connection: object) -> dict[str, int]:
+    """The numbers of papers, authors, venues (by short name), topics, sections and papers with code."""
+    return {
+        "papers": _one(connection, "SELECT count(papers.id) FROM papers"),
+        "authors": _one(connection, "SELECT count(authors.id) FROM authors"),
+        "venues": _one(connection, "SELECT count(DISTINCT venues.short_name) FROM venues"),
+        "topics": _one(connection, "SELECT count(topics.id) FROM topics"),
+        "sections": _one(connection, "SELECT count(sections.id) FROM sections"),
+        "with code": _one(
+            connection, "SELECT count(papers.id) FROM papers WHERE papers.code_url IS NOT NULL"
+        ),
+    }
+
+
+def papers_per_year(connection: object) -> list[tuple[int | None, int]]:
+    """(year, papers) in the engine's order of years (SQLite puts the papers without a year first,
+    PostgreSQL last)."""
+    return _all(
+        connection,
+        "SELECT papers.year, count(papers.id) FROM papers GROUP BY papers.year ORDER BY papers.year",
+    )
+
+
+def topic_counts(connection: object) -> list[tuple[str, int]]:
+    """Every topic with its number of papers, most used first, then by name (taxonomy.topic_counts)."""
+    rows = _all(
+        connection,
+        "SELECT topics.name, count(paper_topics.paper_id) AS papers FROM topics "
+        "LEFT OUTER JOIN paper_topics ON paper_topics.topic_id = topics.id "
+        "GROUP BY topics.id, topics.name ORDER BY papers DESC, topics.name",
+    )
+    return [(name, count) for name, count in rows]
+
+
+def survey_title(connection: object) -> str | None:
+    """The survey's own title (its metadata), if it has one."""
+    rows = _all(connection, "SELECT survey_meta.value FROM survey_meta WHERE survey_meta.name = 'title'")
+    return rows[0][0] if rows else None
+
+
+def survey_stats(connection: object, top_authors: int = TOP_AUTHORS) -> SurveyStats:
     """The counts, a few GROUP BY queries (the section subtrees are summed here from the placements)."""
     stats = SurveyStats()
-    for year, count in session.execute(
-        select(papers.year, func.count()).group_by(papers.year).order_by(papers.year.is_(None), papers.year)
+    for year, count in _all(
+        connection,
+        "SELECT papers.year, count(*) FROM papers GROUP BY papers.year "
+        "ORDER BY papers.year IS NULL, papers.year",
     ):
         stats.years.append((str(year) if year is not None else NO_YEAR, count))
-    venue_rows = session.execute(
-        select(venues.short_name, func.count())
-        .select_from(TABLES["papers"].outerjoin(TABLES["venues"], papers.venue_id == venues.id))
-        .group_by(venues.short_name)
+    venue_rows = _all(
+        connection,
+        "SELECT venues.short_name, count(*) FROM papers "
+        "LEFT OUTER JOIN venues ON papers.venue_id = venues.id GROUP BY venues.short_name",
     )
     stats.venues = _by_count((name or NO_VENUE, count) for name, count in venue_rows)
-    topic_rows = session.execute(
-        select(topics.name, func.count())
-        .select_from(TABLES["paper_topics"].join(TABLES["topics"], paper_topics.topic_id == topics.id))
-        .group_by(topics.name)
-    )
-    stats.topics = _by_count(topic_rows)
-    author_rows = session.execute(
-        select(
-            people.id, people.first, people.von, people.last, func.count(func.distinct(paper_people.paper_id))
+    stats.topics = _by_count(
+        _all(
+            connection,
+            "SELECT topics.name, count(*) FROM paper_topics "
+            "JOIN topics ON paper_topics.topic_id = topics.id GROUP BY topics.name",
         )
-        .select_from(TABLES["paper_authors"].join(TABLES["authors"], paper_people.author_id == people.id))
-        .group_by(people.id, people.first, people.von, people.last)
+    )
+    author_rows = _all(
+        connection,
+        "SELECT authors.id, authors.first, authors.von, authors.last, count(DISTINCT paper_authors.paper_id) "
+        "FROM paper_authors JOIN authors ON paper_authors.author_id = authors.id "
+        "GROUP BY authors.id, authors.first, authors.von, authors.last",
     )
     named = [
         (" ".join(p for p in (first, von, last) if p), count) for _, first, von, last, count in author_rows
     ]
     stats.authors = _by_count(named)[:top_authors]
-    stats.sections = _section_counts(session)
+    stats.sections = section_counts(connection)
     return stats
 
 
@@ -86,22 +134,26 @@ def _by_count(rows) -> list[tuple[str, int]]:
     )
 
 
-def _section_counts(session: Session) -> list[SectionCount]:
-    from survey_db.services.taxonomy import nodes_in_tree_order, subtree_ids
+def section_counts(connection: object) -> list[SectionCount]:
+    """Every section in tree order with the papers placed in it and in its subtree (each paper once)."""
+    from survey_db.services.tree import nodes_from_rows, subtree_ids
 
-    rows = session.execute(
-        select(
-            section_columns.id, section_columns.parent_id, section_columns.title, section_columns.slug
-        ).order_by(section_columns.position, section_columns.id)
-    ).all()
+    rows = _all(
+        connection,
+        "SELECT sections.id, sections.parent_id, sections.title, sections.slug FROM sections "
+        "ORDER BY sections.position, sections.id",
+    )
     placed: dict[int, set[int]] = {}
-    for section_id, paper_id in session.execute(select(placements.section_id, placements.paper_id)):
+    for section_id, paper_id in _all(
+        connection, "SELECT placements.section_id, placements.paper_id FROM placements"
+    ):
         placed.setdefault(section_id, set()).add(paper_id)
     counts = []
-    for node in nodes_in_tree_order(rows):
+    for node in nodes_from_rows(rows):
         subtree = set().union(*(placed.get(i, set()) for i in subtree_ids(node)))
+        own = len(placed.get(node.section.id, ()))
         counts.append(
-            SectionCount(node.section.title, node.depth, len(placed.get(node.section.id, ())), len(subtree))
+            SectionCount(node.section.title, node.depth, own, len(subtree), node.path, node.section.slug)
         )
     return counts
 

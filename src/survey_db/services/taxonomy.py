@@ -3,59 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from survey_db.errors import AmbiguousError, DuplicateError, InputError, NotFoundError, did_you_mean
+from survey_db.errors import DuplicateError, InputError, NotFoundError, did_you_mean
 from survey_db.identifiers import fold_ascii, slugify
 from survey_db.keys import unique_key
 from survey_db.models import Paper, PaperTopic, Placement, Section, Topic
-
-PATH_SEPARATOR = ">"
-
-
-@dataclass
-class SectionNode:
-    """A section with its path from the root, its depth and its children, in tree order."""
-
-    section: Section
-    path: list[str]
-    children: list[SectionNode] = field(default_factory=list)
-
-    @property
-    def depth(self) -> int:
-        return len(self.path) - 1
+from survey_db.services.tree import (  # noqa: F401 - re-exported: the tree's home was here
+    PATH_SEPARATOR,
+    SectionNode,
+    find_section,
+    nodes_in_tree_order,
+    split_path,
+    subtree_ids,
+)
 
 
 def section_tree(session: Session) -> list[SectionNode]:
     """All sections in tree (pre-)order."""
     return nodes_in_tree_order(session.scalars(select(Section).order_by(Section.position, Section.id)))
-
-
-def nodes_in_tree_order(sections: Iterable) -> list[SectionNode]:
-    """The nodes of sections (Section rows, or anything with their id, parent_id and title) given with
-    siblings in order, in tree (pre-)order."""
-    children: dict[int | None, list] = {}
-    for section in sections:
-        children.setdefault(section.parent_id, []).append(section)
-    ordered: list[SectionNode] = []
-
-    def walk(parent_id: int | None, path: list[str], parent: SectionNode | None) -> None:
-        for section in children.get(parent_id, []):
-            node = SectionNode(section, [*path, section.title])
-            ordered.append(node)
-            if parent:
-                parent.children.append(node)
-            walk(section.id, node.path, node)
-
-    walk(None, [], None)
-    return ordered
-
-
-def split_path(text: str) -> list[str]:
-    return [part.strip() for part in text.split(PATH_SEPARATOR) if part.strip()]
 
 
 def _fold(text: str) -> str:
@@ -64,26 +32,7 @@ def _fold(text: str) -> str:
 
 def resolve_section(session: Session, name: str, nodes: list[SectionNode] | None = None) -> SectionNode:
     """A section by slug, title, or 'A > B' path (a path may start anywhere in the tree)."""
-    nodes = nodes if nodes is not None else section_tree(session)
-    by_slug = [n for n in nodes if n.section.slug == name.strip() or n.section.slug == slugify(name)]
-    if len(by_slug) == 1:
-        return by_slug[0]
-    parts = [_fold(p) for p in split_path(name)]
-    matches = [n for n in nodes if [_fold(p) for p in n.path[-len(parts) :]] == parts] if parts else []
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        paths = "; ".join(" > ".join(n.path) for n in matches[:5])
-        raise AmbiguousError(f"section {name!r} is ambiguous: {paths}")
-    candidates = [n.section.title for n in nodes] + [" > ".join(n.path) for n in nodes]
-    raise NotFoundError(did_you_mean(name, candidates, "section"))
-
-
-def subtree_ids(node: SectionNode) -> list[int]:
-    ids = [node.section.id]
-    for child in node.children:
-        ids.extend(subtree_ids(child))
-    return ids
+    return find_section(nodes if nodes is not None else section_tree(session), name)
 
 
 def _child_of(parent_id: int | None):
