@@ -311,3 +311,232 @@ def test_only_a_sqlite_file_at_the_current_revision_is_read_plainly(seeded_db, t
     with sqlite3.connect(other) as writer:
         writer.execute("CREATE TABLE things (id INTEGER)")
     assert open_for_reading("sqlite:///" + str(other)) is None
+
+
+# -- the commands -------------------------------------------------------------------------------------------
+
+READ_COMMANDS = [
+    ("query",),
+    ("query", "--format", "keys"),
+    ("query", "--topic", "Speculative Decoding", "--format", "json"),
+    ("query", "decoding", "--format", "csv"),
+    ("query", "model", "--sort", "year", "--limit", "7", "--format", "bibtex"),
+    ("query", "--section", "Collaboration", "--year", "2023..", "--has-code"),
+    ("query", "--author", "chen", "--sort", "title", "-n", "5", "--format", "json"),
+    ("query", "--venue", "acl", "--no-code", "--format", "keys"),
+    ("query", "--topic", "Nonexistent Topic"),
+    ("query", "--section", "Nowhere At All", "--format", "keys"),
+    ("query", "--year", "2024..2020"),
+    ("query", "--sort", "shuffled"),
+    ("show", "leviathan2023fast"),
+    ("show", "leviathan2023fast", "--format", "json"),
+    ("show", "leviathan2023fast", "--format", "bibtex"),
+    ("show", "rocket2024launch"),
+    ("show", "unal2024rocket", "--format", "json"),
+    ("show", "leviathan2023fastt"),
+    ("topics",),
+    ("topics", "--format", "json"),
+    ("sections",),
+    ("sections", "--format", "json"),
+    ("stats",),
+    ("stats", "--format", "json"),
+]
+
+
+@pytest.fixture
+def quirky_db(cli, seeded_db):
+    """The shipped survey and a paper whose note and topic rich would print its own way (an emoji code,
+    a tab), under an old key."""
+    added = cli(
+        "add", "--title", "Rocket Launch of Small Models", "--year", "2024", "--topic", ":fire: Hot Takes",
+        "--note", "ships :rocket: fast\tand tabbed", "--author", "Zoë Ünal", "--key", "unal2024rocket",
+        db=seeded_db,
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    assert cli("edit", "unal2024rocket", "--key", "rocket2024launch", db=seeded_db).exit_code == 0
+    return seeded_db
+
+
+def _sqlalchemy_path(monkeypatch):
+    """Every command opens its database through SQLAlchemy, as before the plain reads."""
+    from survey_db import db
+
+    monkeypatch.setattr(db, "open_for_reading", lambda url: None)
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("terminal", [False, True], ids=["pipe", "terminal"])
+def test_the_read_commands_print_the_same_on_both_paths(cli, quirky_db, monkeypatch, terminal):
+    if terminal:  # rich writes for a terminal: tables, trees, colours
+        monkeypatch.setenv("TTY_COMPATIBLE", "1")
+        monkeypatch.setenv("COLUMNS", "120")
+    fast = [cli(*args, db=quirky_db) for args in READ_COMMANDS]
+    _sqlalchemy_path(monkeypatch)
+    full = [cli(*args, db=quirky_db) for args in READ_COMMANDS]
+    for args, plain, through_orm in zip(READ_COMMANDS, fast, full, strict=True):
+        assert plain == through_orm, args
+    assert any(":fire:" in run.stdout or "\U0001f525" in run.stdout for run in fast)
+
+
+def imported_by(argv: list[str], tmp_path: Path, env: dict[str, str] | None = None) -> tuple[set[str], str]:
+    """The modules a run of the real CLI imported, and what it printed on stdout."""
+    from dbtools import subprocess_env
+
+    code = (
+        "import sys\nfrom survey_db.cli import main\nsys.argv = ['survey', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.stdout.flush()\nsys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)) + '\\n')"
+    )
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=120,
+        env=subprocess_env(tmp_path) | (env or {}),
+    )  # fmt: skip
+    modules = done.stderr.rsplit("MODULES ", 1)[1].split()
+    return set(modules), done.stdout
+
+
+HEAVY = {"sqlalchemy", "alembic", "bibtexparser", "httpx", "markdown_it", "rich", "survey_db.models"}
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("args", [args for args in READ_COMMANDS if "Nonexistent" not in " ".join(args)])
+def test_the_read_commands_import_no_sqlalchemy(seeded_db, tmp_path, args):
+    modules, out = imported_by(["--db", seeded_db, *args], tmp_path)
+    assert not {name.split(".")[0] for name in modules} & HEAVY - {"survey_db"}, args
+    assert "survey_db.models" not in modules
+    if args == ("query", "--format", "keys"):
+        assert "leviathan2023fast" in out.split()
+
+
+@pytest.mark.sqlite_only
+def test_a_completion_request_imports_no_sqlalchemy(seeded_db, tmp_path):
+    env = {
+        "_SURVEY_COMPLETE": "complete_bash",
+        "COMP_WORDS": f"survey --db {seeded_db} query --topic Spec",
+        "COMP_CWORD": "5",
+    }
+    modules, out = imported_by([], tmp_path, env)
+    assert "Speculative\\ Decoding" in out.split("\n")
+    assert not {name.split(".")[0] for name in modules} & HEAVY - {"survey_db"}
+    assert "survey_db.models" not in modules
+
+
+@pytest.mark.sqlite_only
+def test_the_fallbacks_go_through_sqlalchemy(cli, seeded_db, tmp_path, monkeypatch):
+    """A file that does not exist yet is created and seeded, an older one migrated: as before."""
+    new = tmp_path / "new.db"
+    created = cli("query", "--topic", "Speculative Decoding", "--format", "keys", db=str(new))
+    assert created.exit_code == 0 and "created a survey database" in created.stderr
+    assert "leviathan2023fast" in created.stdout.split()
+    assert open_for_reading("sqlite:///" + str(new)) is not None
+
+
+# -- database errors on the plain path are one line ---------------------------------------------------------
+
+
+def _one_error_line(run) -> str:
+    assert run.exit_code == 1, (run.stdout, run.stderr)
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), run.stderr
+    return lines[0]
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(
+    ("table", "args"),
+    [("papers_fts", ("query", "decoding")), ("placements", ("sections",)), ("papers", ("show", "x")),
+     ("paper_topics", ("topics",)), ("authors", ("stats",)), ("sections", ("query", "--format", "keys"))],
+)  # fmt: skip
+def test_a_missing_table_is_one_line(cli, seeded_db, monkeypatch, table, args):
+    path = Path(seeded_db.removeprefix("sqlite:///"))
+    with sqlite3.connect(path) as writer:
+        writer.execute("PRAGMA foreign_keys = OFF")
+        writer.execute(f"DROP TABLE {table}")
+    assert open_for_reading(seeded_db) is not None  # the revision is current: the plain path reads it
+    plain = _one_error_line(cli(*args, db=seeded_db))
+    assert plain == f"error: database error: no such table: {table}"
+    _sqlalchemy_path(monkeypatch)
+    assert _one_error_line(cli(*args, db=seeded_db)) == plain  # worded as the SQLAlchemy path words it
+
+
+@pytest.mark.sqlite_only
+def test_a_damaged_file_is_one_line(cli, seeded_db, tmp_path):
+    source = Path(seeded_db.removeprefix("sqlite:///"))
+    data = bytearray(source.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    for number in range(2, 40):  # the b-tree pages after the header page, as a bad disk leaves them
+        for offset in range(number * page, number * page + 20):
+            data[offset] ^= 0xFF
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(bytes(data))
+    for args in READ_COMMANDS:
+        run = cli(*args, db=str(damaged))
+        assert "Traceback" not in run.stderr
+        if run.exit_code:
+            _one_error_line(run)
+
+
+@pytest.mark.sqlite_only
+def test_a_locked_database_is_one_line(cli, seeded_db, monkeypatch):
+    path = Path(seeded_db.removeprefix("sqlite:///"))
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+        holder.execute("BEGIN EXCLUSIVE")
+        holder.execute("UPDATE papers SET year = year")
+        for args in (("query", "--format", "keys"), ("show", "leviathan2023fast"), ("stats",)):
+            plain = _one_error_line(cli("--wait", "0.2", *args, db=seeded_db))
+            assert plain.startswith("error: gave up after waiting 0.2 s"), plain
+        _sqlalchemy_path(monkeypatch)
+        assert _one_error_line(cli("--wait", "0.2", "query", db=seeded_db)) == plain
+    finally:
+        holder.close()
+
+
+@pytest.mark.sqlite_only
+def test_a_file_that_is_not_a_database_is_worded_as_before(cli, tmp_path, monkeypatch):
+    notes = tmp_path / "notes.db"
+    notes.write_bytes(b"not a database at all" * 50)
+    for args in (("query",), ("show", "x"), ("topics",), ("sections",), ("stats",)):
+        assert _one_error_line(cli(*args, db=str(notes))).startswith("error: cannot open database")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["plain", "3\tSpeculative Decoding", "ships :rocket: fast", "a\tb\tc", "Zoë\tÜnal", "x\x07y\rz",
+     "line one\nline two", "trailing  ", "wide 漢字 ok", "nbsp\u00a0here", "url: https://a.b/c:d", ""],
+)  # fmt: skip
+def test_plain_lines_are_what_rich_prints(text, capsys, monkeypatch):
+    from survey_db import render
+
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    render.print_lines([text])
+    ours = capsys.readouterr().out
+    render.console().print(text, markup=False, highlight=False)
+    assert ours == capsys.readouterr().out
+
+
+def test_the_plain_sql_names_the_models_tables_and_columns():
+    """Every `table.column` the plain SQL of fast_reads and statistics names is a column of the models (the
+    one source of the schema); papers_fts is the full-text index the migrations make beside them."""
+    import re
+
+    from survey_db.models import Base
+    from survey_db.services import statistics
+
+    tables = Base.metadata.tables
+    named = set()
+    for module in (fast_reads, statistics):
+        source = Path(module.__file__).read_text(encoding="utf-8")
+        source = re.sub(r'"""(?s:.*?)"""', "", source)  # docstrings
+        source = re.sub(r"\{[^}]*\}", "", source)  # the placeholders of f-strings
+        for text in re.findall(r'"([^"\n]*(?:SELECT|FROM|WHERE|ORDER BY|JOIN)[^"\n]*)"', source):
+            named |= set(re.findall(r"\b([a-z_]+)\.([a-z_]+)\b", text))
+    columns = {(table, column) for table, column in named if table in tables}
+    assert len(columns) >= 25
+    for table, column in columns:
+        assert column in tables[table].columns, f"{table}.{column}"
+    unknown = {table for table, _ in named if table not in tables}
+    assert unknown <= {"papers_fts", "matching", "subtree"}, unknown

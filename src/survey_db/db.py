@@ -477,7 +477,7 @@ def open_for_reading(url: str):
     errors and notices are those of `open_database`). Imports neither SQLAlchemy nor Alembic.
 
     The connection waits for a lock as long as the wait policy allows (`busy_timeout_ms`); a database
-    locked past that at the revision check is the DatabaseError `open_database` would raise.
+    locked past that at the revision check is the WaitTimeout `open_database` would raise.
     """
     import sqlite3
 
@@ -498,7 +498,7 @@ def open_for_reading(url: str):
     except sqlite3.Error as exc:
         connection.close()
         if is_busy(exc):
-            raise DatabaseError(f"cannot open database {path}: {exc}") from None
+            raise gave_up() from None
         return None
     if row is None or row[0] != SCHEMA_REVISION:
         connection.close()

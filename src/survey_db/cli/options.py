@@ -65,7 +65,7 @@ def parse_year(text: str | None) -> int | None:
 
 
 def filters(text=None, topics=None, section=None, venue=None, year=None, author=None, has_code=None):
-    from survey_db.services.query import Filters, parse_year_range
+    from survey_db.services.filters import Filters, parse_year_range
 
     if year:
         parse_year_range(year)

@@ -328,26 +328,37 @@ def show(
     Example: survey show leviathan2023fast --format bibtex
     """
     from survey_db import render
-    from survey_db.services.export import paper_json, to_bibtex
-    from survey_db.services.papers import find_paper, paper_to_record
-    from survey_db.services.reading import ExportedPaper
-    from survey_db.services.taxonomy import section_tree
+    from survey_db.cli.reading import plain_connection
+    from survey_db.services.paper_text import paper_json, to_bibtex
 
     if fmt not in ("table", "json", "bibtex"):
         fail(f"unknown format {fmt!r}; choose table, json or bibtex")
-    database = open_db(ctx)
-    with database.reading() as session:
-        paper = find_paper(session, key)
-        paths = {node.section.id: node.path for node in section_tree(session)}
-        sections = [paths[p.section_id] for p in paper.placements]
-        exported = ExportedPaper(paper_to_record(paper), sections)
-        aliases = sorted(a.alias for a in paper.aliases)
+    connection = plain_connection(ctx)
+    if connection is not None:  # a SQLite file at the current schema: plain sqlite3, no SQLAlchemy
+        from survey_db.services.fast_reads import paper_by_key
+
+        try:
+            exported, aliases = paper_by_key(connection, key)
+        finally:
+            connection.close()
+    else:
+        from survey_db.services.papers import find_paper, paper_to_record
+        from survey_db.services.reading import ExportedPaper
+        from survey_db.services.taxonomy import section_tree
+
+        database = open_db(ctx)
+        with database.reading() as session:
+            paper = find_paper(session, key)
+            paths = {node.section.id: node.path for node in section_tree(session)}
+            sections = [paths[p.section_id] for p in paper.placements]
+            exported = ExportedPaper(paper_to_record(paper), sections)
+            aliases = sorted(a.alias for a in paper.aliases)
     if fmt == "json":
         render.print_json({**paper_json(exported), "aliases": aliases})
     elif fmt == "bibtex":
         typer.echo(to_bibtex([exported.record]), nl=False)
     else:
-        render.paper_detail(render.console(), exported, aliases)
+        render.paper_detail(None, exported, aliases)  # rich only on a terminal
 
 
 def edit(

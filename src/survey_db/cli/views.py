@@ -54,30 +54,47 @@ def query(
     Example: survey query --topic "Speculative Decoding" --year 2023.. --has-code
     """
     from survey_db import render
-    from survey_db.services.selection import selected_papers
+    from survey_db.cli.reading import plain_connection
 
     if fmt not in QUERY_FORMATS:
         fail(f"unknown format {fmt!r}; choose one of {', '.join(QUERY_FORMATS)}")
     chosen = filters(text, topic, section, venue, year, author, has_code)
     if limit is None:  # a table for people is cut at 50 rows; a pipe gets every row
         limit = DEFAULT_TABLE_ROWS if fmt == "table" and render.for_a_terminal() else 0
-    database = open_db(ctx)
-    with database.reading() as session:
-        papers, total = selected_papers(session, chosen, sort=sort_order(sort, text), limit=limit or None)
+    order = sort_order(sort, text)
+    connection = plain_connection(ctx)
+    if connection is not None:  # a SQLite file at the current schema: plain sqlite3, no SQLAlchemy
+        from survey_db.services import fast_reads
+
+        try:
+            if fmt == "keys":  # only the keys are read
+                keys, total = fast_reads.selected_keys(connection, chosen, sort=order, limit=limit or None)
+            else:  # a table shows no sections: they are read for json and csv only
+                papers, total = fast_reads.selected_papers(
+                    connection, chosen, sort=order, limit=limit or None, sections=fmt in ("json", "csv")
+                )
+        finally:
+            connection.close()
+    else:
+        from survey_db.services.selection import selected_papers
+
+        database = open_db(ctx)
+        with database.reading() as session:
+            papers, total = selected_papers(session, chosen, sort=order, limit=limit or None)
+        keys = [paper.record.key or "" for paper in papers]
     if fmt == "table":
         render.papers_table(None, papers, total)  # rich only on a terminal
     elif fmt == "keys":
-        for paper in papers:
-            typer.echo(paper.record.key)
+        typer.echo("".join(key + "\n" for key in keys), nl=False)
     else:
-        from survey_db.services import export  # which loads the ORM models: not for a table
+        from survey_db.services import paper_text
 
         if fmt == "json":
-            typer.echo(export.to_json(papers), nl=False)
+            typer.echo(paper_text.to_json(papers), nl=False)
         elif fmt == "csv":
-            typer.echo(export.to_csv(papers), nl=False)
+            typer.echo(paper_text.to_csv(papers), nl=False)
         else:
-            typer.echo(export.to_bibtex([p.record for p in papers]), nl=False)
+            typer.echo(paper_text.to_bibtex([p.record for p in papers]), nl=False)
 
 
 def topics(
@@ -89,15 +106,15 @@ def topics(
     Example: survey topics --format json
     """
     from survey_db import render
-    from survey_db.services.taxonomy import topic_counts
+    from survey_db.cli.reading import dbapi_reading
+    from survey_db.services.statistics import topic_counts
 
-    database = open_db(ctx)
-    with database.reading() as session:
-        rows = [(topic.name, count) for topic, count in topic_counts(session)]
+    with dbapi_reading(ctx) as connection:
+        rows = topic_counts(connection)
     if fmt == "json":
         render.print_json([{"topic": name, "papers": count} for name, count in rows])
     else:
-        render.counts_table(render.console(), "Topics", rows, "Topic")
+        render.counts_table(None, "Topics", rows, "Topic")  # rich only on a terminal
 
 
 topic_app = typer.Typer(cls=SurveyGroup, help="Rename or merge topics.", no_args_is_help=True)
@@ -149,25 +166,14 @@ def sections(
 
     Example: survey sections
     """
-    from sqlalchemy import select
-
     from survey_db import render
-    from survey_db.models import Placement
-    from survey_db.services.io import get_meta
-    from survey_db.services.taxonomy import section_tree, subtree_ids
+    from survey_db.cli.reading import dbapi_reading
+    from survey_db.services.statistics import section_counts, survey_title
 
-    database = open_db(ctx)
-    with database.reading() as session:
-        nodes = section_tree(session)
-        placed = session.execute(select(Placement.section_id, Placement.paper_id)).all()
-        title = get_meta(session).get("title", "Sections")
-    by_section: dict[int, set[int]] = {}
-    for section_id, paper_id in placed:
-        by_section.setdefault(section_id, set()).add(paper_id)
-    rows = []
-    for node in nodes:
-        subtree = set().union(*(by_section.get(i, set()) for i in subtree_ids(node)))
-        rows.append((node.path, node.section.slug, len(by_section.get(node.section.id, ())), len(subtree)))
+    with dbapi_reading(ctx) as connection:
+        counts = section_counts(connection)
+        title = survey_title(connection)
+    rows = [(count.path, count.slug, count.own, count.total) for count in counts]
     if fmt == "json":
         render.print_json(
             [
@@ -176,7 +182,7 @@ def sections(
             ]
         )
     else:
-        render.section_tree(render.console(), title, rows)
+        render.section_tree(None, "Sections" if title is None else title, rows)
 
 
 section_app = typer.Typer(cls=SurveyGroup, help="Add, rename, move or remove sections.", no_args_is_help=True)
@@ -295,12 +301,15 @@ def stats(
 
     Example: survey stats --plot years -o years.svg
     """
-    from sqlalchemy import func, select
-
     from survey_db import render
-    from survey_db.models import Author, Paper, Section, Topic, Venue
-    from survey_db.services.selection import dbapi_connection
-    from survey_db.services.statistics import chart_rows, survey_stats
+    from survey_db.cli.reading import dbapi_reading
+    from survey_db.services.statistics import (
+        chart_rows,
+        papers_per_year,
+        survey_stats,
+        survey_title,
+        totals,
+    )
 
     if plot is not None:
         if plot not in PLOTS:
@@ -312,28 +321,18 @@ def stats(
     if plot is not None:
         from survey_db.outputs.charts import chart_format
 
+        assert output is not None  # refused above
         chart_format(output)  # a wrong extension fails before the database is opened
-    database = open_db(ctx)
-    with database.reading() as session:
-        counts = {
-            "papers": session.scalar(select(func.count(Paper.id))),
-            "authors": session.scalar(select(func.count(Author.id))),
-            "venues": session.scalar(select(func.count(func.distinct(Venue.short_name)))),
-            "topics": session.scalar(select(func.count(Topic.id))),
-            "sections": session.scalar(select(func.count(Section.id))),
-            "with code": session.scalar(select(func.count(Paper.id)).where(Paper.code_url.is_not(None))),
-        }
-        years = session.execute(
-            select(Paper.year, func.count(Paper.id)).group_by(Paper.year).order_by(Paper.year)
-        ).all()
-        detail = survey_stats(dbapi_connection(session))
-        from survey_db.services.io import get_meta
-
-        title = get_meta(session).get("title")
+    with dbapi_reading(ctx) as connection:
+        counts = totals(connection)
+        years = papers_per_year(connection)
+        detail = survey_stats(connection)
+        title = survey_title(connection)
     if plot is not None:
         from survey_db.cli.files import write_output
         from survey_db.outputs.charts import draw_chart
 
+        assert output is not None  # refused above
         chart = draw_chart(plot, chart_rows(detail, plot), chart_format(output), survey_title=title)
         write_output(ctx, output, chart)
         return
@@ -357,9 +356,8 @@ def stats(
             }
         )
         return
-    out = render.console()
     rows = [(name, count) for name, count in counts.items()] + [(f"year {y or '?'}", n) for y, n in years]
-    render.counts_table(out, "Survey", rows, "What", "Count")
+    render.counts_table(None, "Survey", rows, "What", "Count")  # rich only on a terminal
     from survey_db.outputs.bars import bar_chart
 
     charts = [

@@ -16,7 +16,7 @@ survey_db.errors.InputError: unknown sort 'shuffled'; choose one of position, re
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from survey_db.dialect import match_words, rank_by_text
@@ -94,7 +94,9 @@ class Matching:
         return Params(self.params)
 
 
-def _rows(connection: sqlite3.Connection, sql: str, params: dict[str, object] | None = None) -> list[tuple]:
+def _rows(
+    connection: sqlite3.Connection, sql: str, params: Mapping[str, object] | None = None
+) -> list[tuple]:
     return connection.execute(sql, params or {}).fetchall()
 
 

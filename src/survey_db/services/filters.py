@@ -120,9 +120,9 @@ def in_tree_order(
     best: dict[int, tuple[int, int, int]] = {}
     unplaced = 1 << 30
     for pid, section_id, position in rows:
-        key = (rank[section_id], position, pid) if section_id is not None else (unplaced, 0, pid)  # type: ignore[assignment]
+        key = (rank[section_id], position or 0, pid) if section_id is not None else (unplaced, 0, pid)
         if pid not in best or key < best[pid]:
-            best[pid] = key  # type: ignore[assignment]
+            best[pid] = key
     ordered = sorted(best, key=best.__getitem__)
     return ordered[:limit] if limit else ordered
 

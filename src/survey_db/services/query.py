@@ -258,7 +258,7 @@ def section_order(session: Session) -> dict[int, int]:
     """Each section's rank in tree (pre-)order, as `taxonomy.section_tree` orders them (siblings by
     position, then id), from one light query."""
     rows = session.execute(select(sections.id, sections.parent_id).order_by(sections.position, sections.id))
-    return tree_ranks(rows)  # type: ignore[arg-type]
+    return tree_ranks(rows)
 
 
 def _ids_in_tree_order(
@@ -273,7 +273,7 @@ def _ids_in_tree_order(
             TABLES["placements"], placements.paper_id == matching.c.id
         )
     )
-    return in_tree_order(rows, rank, limit)  # type: ignore[arg-type]
+    return in_tree_order(rows, rank, limit)
 
 
 def _first_in_tree_order(
@@ -287,7 +287,7 @@ def _first_in_tree_order(
         )
         if not everything:
             statement = statement.where(placements.paper_id.in_(select(matching.c.id)))
-        return session.execute(statement).all()  # type: ignore[return-value]
+        return list(session.execute(statement).all())
 
     def unplaced(count: int) -> list[int]:
         placed = select(placements.paper_id)
