@@ -160,17 +160,17 @@ def paper_detail(out: Console | None, paper: ExportedPaper, aliases: list[str]) 
         ("abstract", r.abstract),
         ("note", r.note),
     ] + [(name, value) for name, value in sorted(r.extra.items())]
-    rows = [(name, str(value)) for name, value in rows if value not in (None, "")]
+    shown = [(name, str(value)) for name, value in rows if value not in (None, "")]
     out = _terminal_console() if out is None else out
     if out is None or not out.is_terminal:
-        _lines(out, [f"{name}: {value}" for name, value in rows])
+        _lines(out, [f"{name}: {value}" for name, value in shown])
         return
     from rich.table import Table
 
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column(overflow="fold")
-    for name, value in rows:
+    for name, value in shown:
         table.add_row(name, value)
     out.print(table)
 
