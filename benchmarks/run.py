@@ -609,8 +609,8 @@ def measure_size(n: int, work: Path, repeats: int, results: Results, quiet: floa
         "COMP_CWORD": str(len(words) - 1),
     }
     ours, base = median_runs([SURVEY, [PYTHON, "-c", IMPORT_TYPER]], startup_repeats, envs=[env, None])
-    offered = ours.stdout.split("\n")
-    if not any(offered):
+    offered = [line for line in ours.stdout.split("\n") if line]
+    if not offered:
         raise SystemExit(f"completion of --topic {typed!r} offered nothing:\n{ours.stderr[-2000:]}")
     results.rows.append(
         Row(
@@ -620,7 +620,7 @@ def measure_size(n: int, work: Path, repeats: int, results: Results, quiet: floa
             "python -c 'import typer'",
             base.seconds,
             base.peak_mib,
-            f"--topic {typed}<Tab>: {sum(1 for line in offered if line)} topics offered",
+            f"--topic {typed}<Tab>: {len(offered)} topic{'s' if len(offered) != 1 else ''} offered",
             base.cpu,
         )
     )
@@ -790,7 +790,7 @@ def report(results: Results, sizes: list[int], of: list[int] | None = None) -> s
         "",
         f"`python benchmarks/run.py --sizes {' '.join(map(str, of or sizes))}`, "
         f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(results.started))}, "
-        f"{(time.time() - results.started) / 60:.0f} minutes."
+        f"{(minutes := round((time.time() - results.started) / 60))} minute{'s' if minutes != 1 else ''}."
         + (f" Not finished: only N = {', '.join(f'{n:,}' for n in sizes)} so far." if of else ""),
         "",
         f"The collections: `python benchmarks/generate.py N {' '.join(results.collection)}`".rstrip()
