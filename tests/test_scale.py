@@ -20,6 +20,7 @@ from sqlalchemy import select
 from survey_db.bibtex import parse_bibtex, read_bib_file
 from survey_db.db import open_database
 from survey_db.errors import InputError
+from survey_db.identifiers import normalize_title
 from survey_db.models import Paper, Placement
 from survey_db.services import filters as filters_module
 from survey_db.services import query
@@ -28,6 +29,7 @@ from survey_db.services.io import ParsedInput, import_bibtex, import_parsed
 from survey_db.services.paper_records import load_papers, paper_to_record
 from survey_db.services.query import Filters, find_ids, like_match, text_match
 from survey_db.services.selection import iter_papers
+from survey_db.services.store import title_norm
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -111,6 +113,15 @@ def test_generated_seeds_load(cli, empty_db, collection, generated):
     assert section.exit_code == 0 and section.lines
     none = cli("query", *collection.queries["no results"], db=empty_db)
     assert none.exit_code == 0 and "0 papers" in none.stderr
+
+
+# -- fast paths agree with the reference ---------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text() | st.text(alphabet="aZ9 -{}\\'\"éÉßØøıİΩ中\u0301\u00a0\u2013ﬁＡ½"))
+def test_the_fast_title_norm_is_normalize_title(title):
+    assert title_norm(title) == normalize_title(title)
 
 
 # -- full-text search agrees with LIKE -------------------------------------------------------------------

@@ -400,13 +400,27 @@ def unicode_to_latex(text: str, ascii: bool = True) -> str:  # `ascii`: the docu
     return _encode_cached(text, ascii)
 
 
+# Runs of ASCII characters that stand for themselves whatever is around them: no LaTeX specials, braces,
+# quotes, dashes, ? or ! (the characters of ligatures). Written as they are, a run at a time.
+_ENCODE_RUN = re.compile(r"[\x00-\x20\x22\x28-\x2c\x2e-\x3e\x40-\x5b\x5d\x61-\x7a\x7c]+")
+
+
 @lru_cache(maxsize=1 << 16)
 def _encode_cached(text: str, ascii: bool) -> str:
     paired = _paired_braces(text) if ("{" in text or "}" in text) else ()
     out: list[str] = []
     append = out.append
     previous = ""
-    for index, ch in enumerate(text):
+    index, n = 0, len(text)
+    run = _ENCODE_RUN.match
+    while index < n:
+        plain = run(text, index)
+        if plain is not None:
+            append(plain.group())
+            index = plain.end()
+            previous = text[index - 1]
+            continue
+        ch = text[index]
         if ch < "\x7f":
             if ch in _ASCII_SPECIALS:
                 piece = _ASCII_SPECIALS[ch]
@@ -431,6 +445,7 @@ def _encode_cached(text: str, ascii: bool) -> str:
             append("{}")  # a hyphen or dash beside another would join it in a longer TeX dash ligature
         append(piece)
         previous = ch
+        index += 1
     return "".join(out)
 
 

@@ -42,7 +42,10 @@ AHEAD = 8
 # Smaller files are parsed whole, before the database opens; larger ones in batches by a child process.
 PARALLEL_BYTES = 2 << 20
 
-_ENTRY_HEAD = re.compile(r"(?:^|\n)[ \t\r\f\v]*@[ \t]*\w+[ \t]*[{(][ \t]*([^\s,{}()\"#%'=\\~]+)[ \t]*,")
+# An entry's head, `@type{key,`: it starts a block where nothing but blanks comes before it on its line. The
+# pattern starts at the `@` (a pattern starting at a line break is tried at every character: 15x slower).
+_ENTRY_HEAD = re.compile(r"@[ \t]*\w+[ \t]*[{(][ \t]*([^\s,{}()\"#%'=\\~]+)[ \t]*,")
+_LINE_INDENT = frozenset(" \t\r\f\v")
 # An entry left open at the end of a piece that is not the file's end ran into the next piece's first block.
 _UNCLOSED_AT_END = "entry not closed at the end of the file"
 _UNCLOSED_BEFORE_NEXT = "entry not closed before the next '@' entry"
@@ -76,7 +79,9 @@ def _parent_spans(texts: list[tuple[str, str]]) -> dict[str, tuple[int, int, int
         for match in _ENTRY_HEAD.finditer(text):
             key = match.group(1).lower()
             if key in targets and key not in spans:
-                start = match.start() + (1 if text[match.start()] == "\n" else 0)
+                start = text.rfind("\n", 0, match.start()) + 1
+                if not _LINE_INDENT.issuperset(text[start : match.start()]):
+                    continue  # not at the start of its line
                 following = BLOCK_START.search(text, match.end())
                 spans[key] = (index, start, following.start() + 1 if following else len(text))
     return spans

@@ -51,9 +51,10 @@ def fold(text: str) -> str:
 
 
 def title_norm(title: str | None) -> str:
-    """`normalize_title`, with a fast path for plain ASCII titles (most of them)."""
-    if title and title.isascii() and "\\" not in title:
-        return _NOT_ASCII_ALNUM.sub(" ", title.lower()).strip()
+    """`normalize_title`, with fast paths for titles without LaTeX commands (nearly all of them): plain ASCII,
+    or folded run by run (see `fold`)."""
+    if title and "\\" not in title:
+        return _NOT_ASCII_ALNUM.sub(" ", (title if title.isascii() else fold(title)).lower()).strip()
     return normalize_title(title)
 
 
