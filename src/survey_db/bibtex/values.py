@@ -260,6 +260,10 @@ def _read_title(content: str) -> tuple[str, str | None]:
     if _is_plain(content):
         return content, None  # the writer writes protect_capitals(content)
     value = _decode_text(content)
+    if content == _ws(content) and unicode_to_latex(value, True) == content:
+        # The writer's LaTeX for the value is the title itself, so it writes protect_capitals(content): the
+        # check below would say so, after protecting the capitals of the title twice.
+        return value, None
     protected = protect_capitals(content)
     return value, None if _reproduces(_encode_title, value, _ws(protected)) else "{" + protected + "}"
 

@@ -137,7 +137,7 @@ def import_(
     Example: survey import awesome-list.md --lookup
     """
     from survey_db.services.bibstream import BibBatches
-    from survey_db.services.io import check_readable, detect_format, import_bibtex, import_parsed, parse_file
+    from survey_db.services.formats import check_readable, detect_format
 
     chosen = [detect_format(file, fmt) for file in files]
     if explain and set(chosen) != {"markdown"}:
@@ -154,6 +154,7 @@ def import_(
         import copy
 
         from survey_db.cli.lookups import lookup_settings
+        from survey_db.services.io import import_parsed, parse_file
         from survey_db.services.lookup import Lookup, fill_missing
 
         filled = parse_file(files[0], chosen[0], encoding=encoding, skip_invalid=skip_invalid)
@@ -175,9 +176,11 @@ def import_(
 
     elif chosen[0] == "bibtex":
         # .bib files are read in batches, by a second process when they are large: started here, before
-        # the database is opened, it parses while this process writes.
+        # the database layer loads and the database opens, it parses while this process does both, then
+        # writes.
         readers = [BibBatches(files, encoding=encoding)]
         size = sum(file.stat().st_size for file in files)
+        from survey_db.services.io import import_bibtex
 
         def todo(session, progress):
             # A retry (after a concurrent writer got in the way) reads the files again.
@@ -193,6 +196,8 @@ def import_(
             )
 
     else:
+        from survey_db.services.io import import_parsed, parse_file
+
         file = files[0]
         parsed = [parse_file(file, chosen[0], encoding=encoding, skip_invalid=skip_invalid)]
         readers = []

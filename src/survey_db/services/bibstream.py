@@ -39,8 +39,10 @@ from survey_db.records import PaperRecord
 CHUNK_CHARS = 1 << 20
 # Batches the reading process may be ahead of the importer.
 AHEAD = 8
-# Smaller files are parsed whole, before the database opens; larger ones in batches by a child process.
-PARALLEL_BYTES = 2 << 20
+# Smaller files are parsed in this process; larger ones (from about 250 entries) by a child process, which
+# starts before the importer loads the database layer (a third of a second), so that even a file of 1,000
+# entries is mostly read meanwhile.
+PARALLEL_BYTES = 256 << 10
 
 # An entry's head, `@type{key,`: it starts a block where nothing but blanks comes before it on its line. The
 # pattern starts at the `@` (a pattern starting at a line break is tried at every character: 15x slower).

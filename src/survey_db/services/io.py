@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from survey_db.dialect import fts_automerge
-from survey_db.errors import InputError, NotFoundError
+from survey_db.errors import InputError
 from survey_db.models import (
     Paper,
     Placement,
@@ -22,6 +22,9 @@ from survey_db.models import (
     SurveyMeta,
 )
 from survey_db.records import PaperRecord, SectionRecord
+from survey_db.services.formats import FORMATS as FORMATS
+from survey_db.services.formats import check_readable as check_readable
+from survey_db.services.formats import detect_format as detect_format
 from survey_db.services.taxonomy import append_placements, ensure_section, section_tree
 
 if TYPE_CHECKING:
@@ -32,14 +35,6 @@ if TYPE_CHECKING:
 # Importing (services.store, services.bibstream) loads inside the functions that import: `query` and
 # `export` start faster without them.
 
-FORMATS = {
-    ".bib": "bibtex",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".json": "csl-json",
-}
 BATCH = 2000
 # Records of a whole-file import written between two reports of progress.
 IMPORT_BATCH = 5000
@@ -115,26 +110,6 @@ class ParsedInput:
     # A README: items that are not papers, per reason, and what the reader made of each item.
     not_papers: dict[str, int] = field(default_factory=dict)
     explanation: list[str] = field(default_factory=list)
-
-
-def detect_format(path: Path, given: str | None) -> str:
-    if given:
-        if given not in set(FORMATS.values()):
-            raise InputError(
-                f"unknown format {given!r}; choose one of {', '.join(sorted(set(FORMATS.values())))}"
-            )
-        return given
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(f"cannot tell the format of {path.name}; give --format")
-    return fmt
-
-
-def check_readable(path: Path) -> None:
-    if not path.exists():
-        raise NotFoundError(f"no such file: {path}")
-    if path.is_dir():
-        raise InputError(f"{path} is a folder, not a file")
 
 
 def read_text(path: Path, encoding: str | None = None) -> str:
