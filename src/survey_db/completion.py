@@ -76,8 +76,8 @@ def _rows(target: str | None, kind: str, incomplete: str) -> list[tuple]:
 
     engine = make_engine(url)
     try:
-        with reading_engine(engine).connect() as connection:
-            return [tuple(row) for row in connection.execute(text(STATEMENTS[kind]), params)]
+        with reading_engine(engine).connect() as server:
+            return [tuple(row) for row in server.execute(text(STATEMENTS[kind]), params)]
     finally:
         engine.dispose()
 
@@ -133,7 +133,7 @@ def _sections(rows: list[tuple], incomplete: str) -> list[tuple[str, str | None]
         return parts
 
     titles = [title for _sid, _parent, title, _slug in rows]
-    found = []
+    found: list[tuple[str, str | None]] = []
     for sid, _parent, title, slug in rows:
         full = " > ".join(path(sid))
         value = title if titles.count(title) == 1 else full

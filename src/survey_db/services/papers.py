@@ -40,7 +40,7 @@ def add_paper(session: Session, record: PaperRecord, *, force: bool = False) -> 
     owner = store.identifier_owner(record)
     if owner and (not force or owner[0] != "title"):
         what, pid = owner
-        raise DuplicateError(duplicate_advice(what, session.get(Paper, pid).key))
+        raise DuplicateError(duplicate_advice(what, session.get_one(Paper, pid).key))
     store.insert([record])
     outcome = Outcome("added", record.key or "")
     outcome.warnings = [*missing_basics(record), *store.new_topic_notes()]

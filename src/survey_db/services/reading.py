@@ -10,8 +10,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 from survey_db.records import Name, PaperRecord
+
+if TYPE_CHECKING:
+
+    class DBAPIConnection(Protocol):
+        """What the reader needs of a DB-API connection (sqlite3's, psycopg's)."""
+
+        def cursor(self) -> Any: ...
 
 # Papers read per round trip: few enough for any engine's limit on bound parameters.
 READ_BATCH = 900
@@ -34,7 +42,7 @@ class PaperReader:
 
     def __init__(
         self,
-        dbapi: object,
+        dbapi: DBAPIConnection,
         *,
         quote: Callable[[str], str] = lambda name: '"' + name + '"',
         mark: str = "?",
@@ -62,7 +70,7 @@ class PaperReader:
 
     def _all(self, sql: str, params: tuple = ()) -> list:
         """Rows as plain tuples from the driver's own cursor (Row objects cost more than the query)."""
-        cursor = self.dbapi.cursor()  # type: ignore[attr-defined]
+        cursor = self.dbapi.cursor()
         try:
             cursor.execute(sql, params)
             return cursor.fetchall()
@@ -127,20 +135,21 @@ class PaperReader:
             found[pid] = ExportedPaper(record, [paths[i] for i, _ in sorted(places)] if places else [])
         return found
 
-    def _json_dict(self, value: object) -> dict:
+    def _json_dict(self, value: str | dict) -> dict:
         """A JSON column's value as a new dict: SQLite gives the text, PostgreSQL the decoded value."""
         if isinstance(value, dict):
             return dict(value)
-        decoded = self.decoded.get(value)  # type: ignore[call-overload]
+        decoded = self.decoded.get(value)
         if decoded is None:
             if len(self.decoded) > 10000:
                 self.decoded.clear()
-            decoded = self.decoded[value] = json.loads(value)  # type: ignore[index, arg-type]
+            decoded = self.decoded[value] = json.loads(value)
         return dict(decoded)
 
     def _read_names(self, wanted: set[int] | None) -> None:
         """Read these people (None: everyone) that are not read yet."""
         columns = f"id, {self.quote('first')}, {self.quote('last')}, von, jr"
+        parts: list[tuple[str, tuple[int, ...]]]
         if wanted is None:
             parts = [("", ())]
         else:

@@ -9,8 +9,9 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import FromClause, String, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from survey_db.errors import DuplicateError, InputError
@@ -81,7 +82,11 @@ def search_text(title: str, authors: list[Name], venue: str | None, abstract: st
 
 
 def insert_rows(
-    session: Session, table: Table, names: Sequence[str], rows: list[list], returning: tuple[str, ...] = ()
+    session: Session,
+    table: FromClause,
+    names: Sequence[str],
+    rows: list[list],
+    returning: tuple[str, ...] = (),
 ) -> list[tuple]:
     """INSERT many rows (values in the order of `names`) with a few statements; returns (id, *returning)
     of each new row, in any order.
@@ -93,6 +98,7 @@ def insert_rows(
     """
     if not rows:
         return []
+    assert isinstance(table, Table)  # a model's __table__, which SQLAlchemy types as any FROM clause
     bind = session.connection()
     dialect = bind.dialect
     if dialect.name != "sqlite":
@@ -134,7 +140,9 @@ def insert_rows(
     # Many rows per statement, not executemany: each statement makes the full-text index (a trigger on
     # papers) write out what it holds, so one row per statement costs six times as much.
     per_statement = max(1, min(1000, _max_variables() // len(names)))
-    cursor = bind.connection.driver_connection.cursor()
+    driver = bind.connection.driver_connection
+    assert driver is not None  # the session's connection is open
+    cursor = driver.cursor()
     try:
         if returning:
             cursor.execute(f"SELECT coalesce(max(id), 0) FROM {name}")
@@ -147,8 +155,8 @@ def insert_rows(
             cursor.execute(head + ", ".join([one] * len(chunk)), flat)
         if not returning:
             return []
-        columns = ", ".join(quote(n) for n in returning)
-        cursor.execute(f"SELECT id, {columns} FROM {name} WHERE id > ?", (before,))
+        selected = ", ".join(quote(n) for n in returning)
+        cursor.execute(f"SELECT id, {selected} FROM {name} WHERE id > ?", (before,))
         return cursor.fetchall()
     finally:
         cursor.close()
@@ -195,7 +203,8 @@ class Store:
 
     def __init__(self, session: Session):
         self.session = session
-        self._keys: dict[str, int] | None = None
+        self._loaded = False  # the indexes below are filled from the database at the first need
+        self._keys: dict[str, int] = {}
         self._dois: dict[str, int] = {}
         self._arxiv: dict[str, int] = {}
         self._titles: dict[str, int] = {}
@@ -211,10 +220,10 @@ class Store:
 
     # -- indexes of what is stored, loaded once per Store -----------------------------------------------
     def _load(self) -> None:
-        if self._keys is not None:
+        if self._loaded:
             return
         s = self.session
-        self._keys = {}
+        self._loaded = True
         for pid, key, doi, arxiv, title_norm in s.execute(
             select(Paper.id, Paper.key, Paper.doi, Paper.arxiv_id, Paper.title_norm)
         ):
@@ -247,11 +256,11 @@ class Store:
 
     def key_taken(self, key: str) -> bool:
         self._load()
-        return key in self._keys  # type: ignore[operator]
+        return key in self._keys
 
     def paper_id_for_key(self, key: str) -> int | None:
         self._load()
-        return self._keys.get(key)  # type: ignore[union-attr]
+        return self._keys.get(key)
 
     # -- matching -------------------------------------------------------------------------------------
     def match(self, record: PaperRecord, *, by_key: bool = False) -> tuple[int | None, list[str]]:
@@ -263,7 +272,7 @@ class Store:
         """
         self._load()
         if by_key:
-            return (self._keys.get(record.key) if record.key else None), []  # type: ignore[union-attr]
+            return (self._keys.get(record.key) if record.key else None), []
         warnings: list[str] = []
         title = self._norm(record.title)
         for label, value, index in (
@@ -323,7 +332,9 @@ class Store:
         short, full, kind = normalize_venue(short, full)
         if short is None:
             return None, None
-        limit = Venue.__table__.c.short_name.type.length
+        short_type = Venue.__table__.c.short_name.type
+        assert isinstance(short_type, String) and short_type.length is not None  # String(n)
+        limit = short_type.length
         if len(short) > limit:  # a short name taken from a long full name (a given one is checked)
             short = short[: limit - 1].rstrip() + "…"
         self._load()
@@ -352,8 +363,8 @@ class Store:
         if not missing:
             return
         rows = [[n.first, n.von, n.last, n.jr, fold(n.display).lower()] for n in missing.values()]
-        names = ("first", "von", "last", "jr", "name_folded")
-        returned = insert_rows(self.session, Author.__table__, names, rows, ("last", "first", "von", "jr"))
+        columns = ("first", "von", "last", "jr", "name_folded")
+        returned = insert_rows(self.session, Author.__table__, columns, rows, ("last", "first", "von", "jr"))
         for aid, last, first, von, jr in returned:
             self._authors[(last, first, von, jr)] = aid
 
@@ -423,7 +434,7 @@ class Store:
                     sorted(set(record.protected)) or None,
                 ]
             )
-            self._keys[record.key] = -1  # type: ignore[index]
+            self._keys[record.key] = -1
         if not rows:
             return []
         self._ensure_authors(name for record in records for name in record.authors)
@@ -445,7 +456,8 @@ class Store:
         return ids
 
     def _remember(self, pid: int, record: PaperRecord) -> None:
-        self._keys[record.key] = pid  # type: ignore[index]
+        assert record.key is not None  # `insert` has set every record's key
+        self._keys[record.key] = pid
         if record.doi:
             self._dois[record.doi] = pid
         if record.arxiv_id:
@@ -462,9 +474,9 @@ class Store:
         Returns whether anything changed and the conflicts: fields where both have different values.
         """
         normalize_record(record)
-        paper = self.session.get(Paper, pid)
+        paper = self.session.get_one(Paper, pid)
         stored = paper_to_record(paper)
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         conflicts: list[str] = []
         for name in (*SCALAR_FIELDS, "venue", "venue_full"):
             new, old = getattr(record, name), getattr(stored, name)
@@ -479,7 +491,7 @@ class Store:
             full = changes.get("venue_full", stored.venue_full)
             if "venue" not in changes and "venue_full" in changes and stored.venue == "arXiv":
                 short = None
-            venue_id, kind = self.venue_id(short, full)  # type: ignore[arg-type]
+            venue_id, kind = self.venue_id(short, full)
             changes.pop("venue", None)
             changes.pop("venue_full", None)
             changes["venue_id"] = venue_id
@@ -513,9 +525,9 @@ class Store:
         changed = bool(changes) or authors_changed or topics_added
         if changed:
             if "doi" in changes:
-                self._dois[changes["doi"]] = pid  # type: ignore[index]
+                self._dois[changes["doi"]] = pid
             if "arxiv_id" in changes:
-                self._arxiv[changes["arxiv_id"]] = pid  # type: ignore[index]
+                self._arxiv[changes["arxiv_id"]] = pid
             self.session.execute(update(Paper).where(Paper.id == pid).values(**changes, updated_at=utcnow()))
             self.refresh_search_text([pid])
         return changed, conflicts
@@ -524,9 +536,9 @@ class Store:
         if not topics:
             return False
         have = set(self.session.scalars(select(PaperTopic.topic_id).where(PaperTopic.paper_id == pid)))
-        start = self.session.scalar(
+        start = self.session.execute(
             select(func.coalesce(func.max(PaperTopic.position) + 1, 0)).where(PaperTopic.paper_id == pid)
-        )
+        ).scalar_one()
         new = [tid for tid in self.topic_ids(topics) if tid not in have]
         if new:
             self.session.execute(
