@@ -292,6 +292,7 @@ def parse_bib_texts(texts: Iterable[tuple[str, str]], macros: dict[str, str] | N
     """
     import bibtexparser
     from bibtexparser.model import (
+        Block,
         DuplicateBlockKeyBlock,
         DuplicateFieldKeyBlock,
         Entry,
@@ -318,6 +319,7 @@ def parse_bib_texts(texts: Iterable[tuple[str, str]], macros: dict[str, str] | N
             reader.source = source
             for chunk, offset in _chunks(text):
                 library = bibtexparser.parse_string(chunk, parse_stack=[])
+                block: Block | None  # a duplicate's block without the error may be None
                 for block in library.blocks:
                     if isinstance(block, DuplicateBlockKeyBlock):
                         block = block.ignore_error_block
@@ -417,15 +419,15 @@ def _make_record(entry: _Entry, reader: _Reader) -> PaperRecord | None:
             raw["author"] = item.expr
     # venue
     if entry.entry_type == "article":
-        source = next((n for n in _VENUE_SOURCES_ARTICLE if n in fields), None)
+        venue_source = next((n for n in _VENUE_SOURCES_ARTICLE if n in fields), None)
         raw_key = "journaltitle"
     else:
-        source = "booktitle" if "booktitle" in fields else None
+        venue_source = "booktitle" if "booktitle" in fields else None
         raw_key = "booktitle"
-    if source is not None:
-        record.venue_full = text(source)
-        if source in raw:
-            raw[raw_key] = raw.pop(source)
+    if venue_source is not None:
+        record.venue_full = text(venue_source)
+        if venue_source in raw:
+            raw[raw_key] = raw.pop(venue_source)
     for name, attribute in _TEXT_FIELDS.items():
         if name in fields:
             setattr(record, attribute, text(name))
@@ -564,15 +566,14 @@ def _decode_bib_file(path: Path, encoding: str | None, warnings: list[BibIssue] 
             return data.decode(declared.group(1).decode("ascii"))
         except (LookupError, UnicodeDecodeError):
             pass
-    lines = data.split(b"\n")
-    for number, line in enumerate(lines, start=1):
+    lines: list[str] = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
         try:
-            lines[number - 1] = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            lines.append(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
         except UnicodeDecodeError:
             # cp1252 leaves five bytes undefined; Latin-1 reads those as the C1 controls they are there.
-            lines[number - 1] = "".join(
-                chr(byte) if byte in _CP1252_UNDEFINED else bytes((byte,)).decode("cp1252") for byte in line
-            )
+            undefined = _CP1252_UNDEFINED
+            lines.append("".join(chr(b) if b in undefined else bytes((b,)).decode("cp1252") for b in raw))
             if warnings is not None:
                 message = "not UTF-8; read as Windows-1252 (Latin-1); --encoding reads the file otherwise"
                 warnings.append(BibIssue(path.name, number, None, message, NOT_UTF8))

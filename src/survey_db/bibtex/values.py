@@ -109,7 +109,9 @@ def _pieces(value: str) -> list[tuple[str, str]]:
                 raise _ValueError("unclosed '\"'")
             pieces.append(('"', value[i + 1 : end - 1]))
         elif "0" <= ch <= "9":
-            end = _NUMBER.match(value, i).end()
+            number = _NUMBER.match(value, i)
+            assert number is not None  # value[i] is a digit
+            end = number.end()
             pieces.append(("0", value[i:end]))
         else:
             match = _MACRO_NAME.match(value, i)

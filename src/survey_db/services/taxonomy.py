@@ -96,7 +96,7 @@ def add_section(session: Session, path_text: str, *, position: int | None = None
 
 
 def _path_of(session: Session, section: Section) -> list[str]:
-    path = []
+    path: list[str] = []
     node: Section | None = section
     while node is not None:
         path.insert(0, node.title)
@@ -183,9 +183,9 @@ def unplace(session: Session, paper: Paper, section: Section) -> None:
 def append_placements(session: Session, section_id: int, paper_ids: list[int]) -> int:
     """Append papers not yet in the section, keeping their order; returns how many were added."""
     have = set(session.scalars(select(Placement.paper_id).where(Placement.section_id == section_id)))
-    start = session.scalar(
+    start = session.execute(
         select(func.coalesce(func.max(Placement.position) + 1, 0)).where(Placement.section_id == section_id)
-    )
+    ).scalar_one()
     new = [pid for pid in dict.fromkeys(paper_ids) if pid not in have]
     if new:
         session.execute(
@@ -283,8 +283,10 @@ def merge_topics(session: Session, source: str, target: str) -> int:
         raise InputError("a topic cannot be merged into itself")
     has_new = select(PaperTopic.paper_id).where(PaperTopic.topic_id == new.id)
     session.execute(delete(PaperTopic).where(PaperTopic.topic_id == old.id, PaperTopic.paper_id.in_(has_new)))
-    moved = session.execute(
-        update(PaperTopic).where(PaperTopic.topic_id == old.id).values(topic_id=new.id)
-    ).rowcount
+    from sqlalchemy.engine import CursorResult
+
+    result = session.execute(update(PaperTopic).where(PaperTopic.topic_id == old.id).values(topic_id=new.id))
+    assert isinstance(result, CursorResult)  # an UPDATE's result, which counts the rows it changed
+    moved = result.rowcount
     session.execute(delete(Topic).where(Topic.id == old.id))
     return moved or 0
