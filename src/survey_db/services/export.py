@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,9 @@ from survey_db.services.paper_text import (  # noqa: F401 - the formats' home wa
 from survey_db.services.query import Filters, find_ids
 from survey_db.services.reading import READ_BATCH, ExportedPaper
 from survey_db.services.selection import session_reader
+
+if TYPE_CHECKING:
+    from survey_db.services.taxonomy import SectionNode
 
 # Papers per separately formatted piece of a large BibTeX export, and the size from which a SQLite file's
 # export shares its pieces with a helper process.
@@ -396,7 +400,7 @@ def markdown_sections(session: Session, filters: Filters | None, *, include_empt
         ids, _ = find_ids(session, filters)
         selected = set(ids)
     reader = session_reader(session)
-    pending: list[tuple[object, list[int]]] = []
+    pending: list[tuple[SectionNode, list[int]]] = []
     waiting = 0
 
     def release() -> Iterator:
