@@ -79,4 +79,4 @@ def section_paths(session: Session) -> tuple[dict[int, int], list[list[str]]]:
             section_columns.position, section_columns.id
         )
     ).all()
-    return paths_of(rows)  # type: ignore[arg-type]
+    return paths_of(rows)

@@ -39,6 +39,7 @@ class SurveyStats:
 
 
 def _all(connection: object, sql: str) -> list[tuple]:
+    # `connection` is any DB-API connection (sqlite3's or the driver's under SQLAlchemy): it has cursor().
     cursor = connection.cursor()  # type: ignore[attr-defined]
     try:
         cursor.execute(sql)

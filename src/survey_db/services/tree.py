@@ -10,7 +10,7 @@ the plain readers from (id, parent_id, title, slug) tuples.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,7 +102,7 @@ def subtree_ids(node: SectionNode) -> list[int]:
     return ids
 
 
-def section_paths(rows: list[tuple[int, int | None, str]]) -> tuple[dict[int, int], list[list[str]]]:
+def section_paths(rows: Sequence[tuple[int, int | None, str]]) -> tuple[dict[int, int], list[list[str]]]:
     """From (id, parent_id, title) rows ordered by position, then id: each section's rank in tree order
     (section id -> rank), and the path of titles of each rank."""
     from survey_db.services.filters import tree_ranks
