@@ -622,16 +622,18 @@ def test_random_rows_round_trip(rows, style):
 
 
 @pytest.mark.parametrize("style", STYLES)
-@pytest.mark.parametrize("title", ["[0]0 X", "[x](y) z", "[DSV2] DSV2: A Strong Model", "[x]", "a [x] b"])
+@pytest.mark.parametrize("title", ["[0]0 X", "[x](y) z", "[DSV2] DSV2: A Strong Model", "[x]", "a [x] b",
+                                   "a (@)", "Ab Cd(@Lab)", "Ab (1999)", "Ab [2023]", "Ab Cd (ICML 2023)"])
 @pytest.mark.parametrize("url", [None, "https://a.org/p"])
-def test_a_title_starting_with_a_bracket_round_trips(style, title, url):
-    # The writer escapes the bracket, so the reader keeps it: not the '[Abbrev] Title' of real lists.
+def test_a_title_with_brackets_at_its_ends_round_trips(style, title, url):
+    # The writer escapes the bracket, so the reader keeps it: not the '[Abbrev] Title', 'Title (@Org)' or
+    # 'Title (Venue YYYY)' of real lists.
     text = render_readme("T", [RenderSection(["S"], "s", [paper(title, url=url)])], style)
     (row,) = parse_readme(text).sections[0].rows
     assert (row.title, row.url, row.extra.get("shorttitle")) == (title, url, None)
 
 
-def test_an_escaped_bracket_in_a_list_is_the_titles_own():
+def test_an_escaped_bracket_starting_a_title_is_the_titles_own():
     text = ("## A\n\n| Title | Code |\n| --- | --- |\n| [KVQ] KVQ: Caches for Long Context | |\n"
             "| \\[KVQ\\] KVQ: Caches for Long Context | |\n\n"
             "- **[PlanX] Plans Explained**. *Ann Smith*. ICRA 2023.\n"
@@ -640,6 +642,18 @@ def test_an_escaped_bracket_in_a_list_is_the_titles_own():
     assert [(row.title, row.extra.get("shorttitle")) for row in rows] == [
         ("KVQ: Caches for Long Context", "KVQ"), ("[KVQ] KVQ: Caches for Long Context", None),
         ("Plans Explained", "PlanX"), ("[PlanX] Plans Explained", None)]
+
+
+def test_an_escaped_parenthesis_ending_a_title_is_the_titles_own():
+    text = ("## A\n\n| Title | Code |\n| --- | --- |\n| Fast Caches (ICML 2023) | |\n"
+            "| Fast Caches (ICML 2023\\) | |\n| Fast Caches(@Lab) | |\n| Fast Caches(@Lab\\) | |\n\n"
+            "- **Plans Explained (ICRA 2023)**. *Ann Smith*.\n"
+            "- **Plans Explained (ICRA 2023\\)**. *Ann Smith*.\n")
+    rows = rows_of(parse_readme(text))
+    assert [(row.title, row.venue, row.year) for row in rows] == [
+        ("Fast Caches", "ICML", 2023), ("Fast Caches (ICML 2023)", None, None), ("Fast Caches", None, None),
+        ("Fast Caches(@Lab)", None, None), ("Plans Explained", "ICRA", 2023),
+        ("Plans Explained (ICRA 2023)", None, None)]
 
 
 _HEADINGS = st.text(alphabet="abcXYZ019 *_[]`\\<>|#~&'()-.,é", min_size=1, max_size=20).map(

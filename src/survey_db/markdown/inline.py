@@ -23,8 +23,9 @@ class Node:
     href: str = ""  # link href or image src
     children: list[Node] = field(default_factory=list)
     line: int = 0
-    # text: its first visible character was written escaped (`\[`, `&#91;`), so it is text, not syntax
+    # text: its first / last visible character was written escaped (`\[`, `&#91;`), so it is text, not syntax
     escaped: bool = False
+    escaped_end: bool = False
 
 
 def walk(nodes: list[Node]) -> Iterator[Node]:
@@ -188,7 +189,10 @@ def _add_text(nodes: list[Node], text: str, *, escaped: bool, line: int) -> None
             last.escaped = True
         last.text += text
     else:
-        nodes.append(Node("text", text, line=line, escaped=escaped))
+        last = Node("text", text, line=line, escaped=escaped)
+        nodes.append(last)
+    if text.strip():
+        last.escaped_end = escaped
 
 
 def starts_escaped(nodes: list[Node]) -> bool:
@@ -204,6 +208,21 @@ def starts_escaped(nodes: list[Node]) -> bool:
                 return starts_escaped(node.children)
         elif node.kind in ("text", "code") and node.text.strip():
             return node.kind == "text" and node.escaped
+    return False
+
+
+def ends_escaped(nodes: list[Node]) -> bool:
+    """Was the last visible character of the nodes written escaped (`\\)`, `&#41;`)?
+
+    >>> ends_escaped(markdown_nodes(r"x (ICML 2023\\)", 1)), ends_escaped(markdown_nodes("x (ICML 2023)", 1))
+    (True, False)
+    """
+    for node in reversed(nodes):
+        if node.kind in ("link", "em", "strong"):
+            if plain(node.children).strip():
+                return ends_escaped(node.children)
+        elif node.kind in ("text", "code") and node.text.strip():
+            return node.kind == "text" and node.escaped_end
     return False
 
 

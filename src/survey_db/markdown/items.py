@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from survey_db.markdown.badges import badge_dated_venue, dated_venue
 from survey_db.markdown.fields import authors_from_text, clean_title, paper_record, split_topics
-from survey_db.markdown.inline import Node, is_emoji, plain, squash, starts_escaped, walk
+from survey_db.markdown.inline import Node, ends_escaped, is_emoji, plain, squash, starts_escaped, walk
 from survey_db.markdown.links import http_url, is_paper_url, link_label, link_role
 from survey_db.records import PaperRecord
 
@@ -127,6 +127,7 @@ def _split_title_venue(title: str) -> tuple[str, tuple[str | None, int | None] |
 class _Fields:
     title: str | None = None
     title_escaped: bool = False  # written `\[x] Title`: the bracket is the title's, not a short name's
+    title_escaped_end: bool = False  # written `Title (ICML 2023\)`: the parenthesis is the title's own
     short: str | None = None
     title_link: Node | None = None
     venue: str | None = None
@@ -216,6 +217,7 @@ def _title(nodes: list[Node], fields: _Fields) -> list[Node]:
             fields.title_link = links[0]
         fields.title = strong_text
         fields.title_escaped = starts_escaped(first.children)
+        fields.title_escaped_end = ends_escaped(first.children)
         return after
     if first.kind == "link":
         label = squash(plain(first.children))
@@ -223,12 +225,14 @@ def _title(nodes: list[Node], fields: _Fields) -> list[Node]:
         if len(key) > 1 and key not in _LINK_WORDS:
             fields.title = label
             fields.title_escaped = starts_escaped(first.children)
+            fields.title_escaped_end = ends_escaped(first.children)
             fields.title_link = first
             return after
         return nodes
     if first.kind == "em" and len(squash(plain(first.children)).split()) >= 3:
         fields.title = squash(plain(first.children))
         fields.title_escaped = starts_escaped(first.children)
+        fields.title_escaped_end = ends_escaped(first.children)
         return after
     if first.kind == "text":
         quoted = _QUOTED.match(first.text)
@@ -251,6 +255,7 @@ def _title(nodes: list[Node], fields: _Fields) -> list[Node]:
         if len(title.split()) >= 2:
             fields.title = title
             fields.title_escaped = starts_escaped(nodes[:cut])
+            fields.title_escaped_end = ends_escaped(nodes[:cut])
             remainder = [Node("text", tail, line=first.line)] if dot and tail.strip() else []
             return remainder + nodes[cut:]
     return nodes
@@ -338,10 +343,12 @@ def read_item(nodes: list[Node], source: str, *, kind: str = "list item", year: 
     rest = _title(_lead(nodes, fields), fields)
     title = clean_title(fields.title or "")
     if title:
-        title, short = split_short_title(title.strip(" .,;:"), bracket_is_text=fields.title_escaped)
+        title, short = split_short_title(title.strip(" .,;:"), bracket_is_text=fields.title_escaped,
+                                         suffix_is_text=fields.title_escaped_end)
         fields.short = fields.short or short
-        title, found = _split_title_venue(title)
-        fields.date(found)
+        if not fields.title_escaped_end:
+            title, found = _split_title_venue(title)
+            fields.date(found)
     if title and _NEWS.match(title):
         item.reason = NEWS
         return item
@@ -403,16 +410,20 @@ def row_links(cells: list[list[Node]]) -> list[ItemLink]:
     return links
 
 
-def split_short_title(title: str, *, bracket_is_text: bool = False) -> tuple[str, str | None]:
+def split_short_title(
+    title: str, *, bracket_is_text: bool = False, suffix_is_text: bool = False
+) -> tuple[str, str | None]:
     """'[Abbrev] Title (@Org)' -> ('Title', 'Abbrev'); a title without a short name in front stays whole, and
-    so does one whose bracket was written escaped (`\\[x] Title`, `&#91;x] Title`): it is the title's own.
+    so does one whose bracket was written escaped (`\\[x] Title`, `&#91;x] Title`): it is the title's own, as
+    is an '(@Org)' whose closing parenthesis was written escaped (`suffix_is_text`).
 
     >>> split_short_title("[DSV2] DSV2: A Strong Model(@Lab)")
     ('DSV2: A Strong Model', 'DSV2')
     >>> split_short_title("[0] Reasons to Stop", bracket_is_text=True)
     ('[0] Reasons to Stop', None)
     """
-    title = re.sub(r"\s*\(@[^()]*\)\s*$", "", title).strip()
+    if not suffix_is_text:
+        title = re.sub(r"\s*\(@[^()]*\)\s*$", "", title).strip()
     if bracket_is_text:
         return title, None
     short = re.match(r"^\[([^\[\]]{1,30})\]\s*(?=\S)", title)

@@ -21,6 +21,7 @@ from survey_db.markdown.html_tables import RESCAN_LIMIT, HtmlTable, HtmlTables, 
 from survey_db.markdown.inline import (
     Node,
     defuse,
+    ends_escaped,
     inline_tree,
     markdown_parser,
     plain,
@@ -420,7 +421,8 @@ class Reader:
                 authors = authors_from_text(text)
             else:
                 notes.append(text)
-        if title:
+        literal_end = ends_escaped(title_nodes)  # 'Title (ICML 2023\)': the parenthesis is the title's
+        if title and not literal_end:
             title, found = title_with_venue(title)
             if found and venue is None and year is None:
                 venue, year = found
@@ -434,7 +436,8 @@ class Reader:
                   and is_paper_url(link.url)]
         if unused:
             notes.append("; ".join(f"{link_label(link.label) or 'link'}: {link.url}" for link in unused))
-        title, short = split_short_title(title, bracket_is_text=starts_escaped(title_nodes))
+        title, short = split_short_title(title, bracket_is_text=starts_escaped(title_nodes),
+                                         suffix_is_text=literal_end)
         record = paper_record(
             title, url, source=source, code=code, venue=venue,
             year=year or year_in(plain(cell("date"))) or self.year_hint(),

@@ -70,6 +70,15 @@ def _escape_md(text: str) -> str:
     return "".join(out)
 
 
+def _escape_title(text: str, *, html: bool = False) -> str:
+    """A title as Markdown (or HTML) text; a closing parenthesis at its end is escaped too, so that a reader
+    does not take a '(ICML 2023)' or '(@Org)' there for the venue or the lab written after a title."""
+    text = _escape_html(text) if html else _escape_md(text)
+    if text.endswith(")"):
+        text = text[:-1] + ("&#41;" if html else "\\)")
+    return text
+
+
 def _escape_block_start(text: str) -> str:
     """Escape a first character that would start a list, quote, heading or rule."""
     if text[:1] in ("-", "+", "=", ">"):
@@ -143,7 +152,7 @@ def _render_html_table(rows: list[PaperRecord]) -> str:
             code_html = f'<a href="{_attr(code)}"><img src="{_attr(badge)}" alt="{alt}"></a>'
         lines += [
             "  <tr>",
-            f"    <td>{_escape_html(row.title or '') or 'Untitled'}</td>",
+            f"    <td>{_escape_title(row.title or '', html=True) or 'Untitled'}</td>",
             f"    <td>{_escape_html(', '.join(row.topics))}</td>",
             f"    <td>{venue_html}</td>",
             f"    <td>{code_html}</td>",
@@ -156,7 +165,7 @@ def _render_html_table(rows: list[PaperRecord]) -> str:
 def _render_pipe_table(rows: list[PaperRecord]) -> str:
     table = [["Title", "Topic", "Venue", "Code"]]
     for row in rows:
-        title = _escape_md(row.title or "") or "Untitled"
+        title = _escape_title(row.title or "") or "Untitled"
         url, code = http_url(row.url), http_url(row.code_url)
         table.append(
             [
