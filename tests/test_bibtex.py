@@ -492,6 +492,16 @@ def test_any_record_round_trips(batch: list[PaperRecord], style: str, ascii: boo
     assert format_bibtex(parse.records, style=style, ascii=ascii) == text
 
 
+def test_every_record_attribute_has_one_row_in_the_table_of_fields() -> None:
+    """Reading and writing walk bibtex.fields.FIELDS: an attribute without a row would be neither."""
+    from survey_db.bibtex.fields import FIELDS
+
+    not_fields = {"key", "entry_type", "extra", "raw", "protected", "source"}
+    attributes = sorted(f.name for f in dataclasses.fields(PaperRecord) if f.name not in not_fields)
+    assert sorted(row.attribute for row in FIELDS) == attributes
+    assert len({row.name for row in FIELDS}) == len(FIELDS)
+
+
 @pytest.mark.parametrize("name", ["xampl.bib", "biblatex-examples.bib"])
 @pytest.mark.parametrize("style", ["bibtex", "biblatex"])
 @pytest.mark.parametrize("ascii", [True, False])

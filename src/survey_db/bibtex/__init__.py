@@ -2,8 +2,9 @@
 
 The only package that imports bibtexparser (2.x), and only inside `parse_bib_texts`: importing it is
 cheap. bibtexparser splits the file into blocks (no middleware); the values are interpreted here.
-Its parts: `values` (value expressions, and each field's decoding and encoding), `parse` (reading),
-`write` (writing) and `aux` (the cited keys of a LaTeX .aux file).
+Its parts: `values` (value expressions, and each field's decoding and encoding), `fields` (the one table
+of the fields a record knows, which drives reading and writing), `parse` (reading files), `write` (writing
+them), `issues` (what is wrong in a file) and `aux` (the cited keys of a LaTeX .aux file).
 
 Reading (`parse_bibtex`)
     Mapped fields become decoded Unicode attributes of the record: author (split on top-level 'and' as
@@ -75,9 +76,7 @@ Both directions pause Python's cyclic garbage collector while they run (see `_bu
 """
 
 from survey_db.bibtex.aux import parse_aux
-from survey_db.bibtex.parse import (
-    BLOCK_START,
-    CROSSREF_TARGET,
+from survey_db.bibtex.issues import (
     MISSING_CROSSREF,
     NOT_UTF8,
     REPEATED_FIELD,
@@ -86,6 +85,10 @@ from survey_db.bibtex.parse import (
     URL_WITHOUT_SCHEME,
     YEAR_NOT_NUMBER,
     BibIssue,
+)
+from survey_db.bibtex.parse import (
+    BLOCK_START,
+    CROSSREF_TARGET,
     BibParse,
     block_spans,
     duplicate_message,

@@ -7,36 +7,28 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from survey_db.bibtex.fields import read_record
+from survey_db.bibtex.issues import (
+    MISSING_CROSSREF,
+    NOT_UTF8,
+    REPEATED_FIELD,
+    UNDEFINED_MACRO,
+    UNPAIRED_ESCAPE,
+    BibIssue,
+)
 from survey_db.bibtex.values import (
     _ENTRY_TYPE,
     _FIELD_NAME,
     _KEY,
     _MACRO_NAME,
-    _TEXT_FIELDS,
-    _URL_FIELDS,
-    _VENUE_SOURCES_ARTICLE,
-    _YEAR4,
     _bulk_work,
-    _decode_doi,
-    _decode_topics,
-    _decode_url,
-    _decode_year,
-    _encode_topics,
     _expand,
     _inert,
     _literal,
     _pieces,
-    _read_authors,
-    _read_text,
-    _read_title,
-    _reproduces,
     _ValueError,
-    _verbatim,
-    _ws,
 )
 from survey_db.errors import InputError
-from survey_db.identifiers import arxiv_id as _arxiv_id
-from survey_db.identifiers import is_http_url
 from survey_db.records import PaperRecord
 
 BLOCK_START = re.compile(r"\n[ \t\r\f\v]*@\w*[ \t]*[{(]")
@@ -46,31 +38,6 @@ _ENCODING_LINE = re.compile(rb"^%\s*Encoding:\s*([A-Za-z0-9_.:-]+)", re.MULTILIN
 _CHUNK_CHARS = 1 << 20
 
 # ----------------------------------------------------------------------------------------------- results
-
-
-# The kinds of warning: what BibTeX reads with a warning of its own, or what is kept in a way worth a word.
-UNDEFINED_MACRO = "undefined macro"
-MISSING_CROSSREF = "missing crossref target"
-REPEATED_FIELD = "repeated field"
-YEAR_NOT_NUMBER = "year not a number"
-URL_WITHOUT_SCHEME = "link without http(s)"
-NOT_UTF8 = "line not UTF-8"
-UNPAIRED_ESCAPE = "unpaired \\{ or \\}"
-
-
-@dataclass
-class BibIssue:
-    """A problem in a .bib file, shown as `FILE:LINE: key: what is wrong`; `kind` names a warning's kind."""
-
-    source: str
-    line: int | None
-    key: str | None
-    message: str
-    kind: str = ""
-
-    def __str__(self) -> str:
-        where = self.source if self.line is None else f"{self.source}:{self.line}"
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
 
 
 @dataclass
@@ -381,140 +348,11 @@ def _clean_text(text: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _make_record(entry: _Entry, reader: _Reader) -> PaperRecord | None:
-    """Map an entry's fields onto a PaperRecord (see the module docstring)."""
-    fields = entry.fields
-    key = entry.key
-    source = f"{reader.source}:{entry.line}"
-    record = PaperRecord(title="", key=key, entry_type=entry.entry_type, source=source)
-    raw: dict[str, str] = {}
-    extra: dict[str, str] = {}
-    consumed: set[str] = set()
-
-    def text(name: str) -> str | None:
-        item = fields.get(name)
-        if item is None:
-            return None
-        consumed.add(name)
-        value, same = _read_text(item.content)
-        if not item.literal or not same:
-            raw[name] = item.expr
-        return value
-
-    # title
-    item = fields.get("title")
-    if item is not None:
-        consumed.add("title")
-        record.title, kept = _read_title(item.content)
-        if not item.literal:
-            raw["title"] = item.expr
-        elif kept is not None:
-            raw["title"] = kept
-    # authors
-    item = fields.get("author")
-    if item is not None:
-        consumed.add("author")
-        record.authors, changed = _read_authors(item.content)
-        if not item.literal or changed:
-            raw["author"] = item.expr
-    # venue
-    if entry.entry_type == "article":
-        venue_source = next((n for n in _VENUE_SOURCES_ARTICLE if n in fields), None)
-        raw_key = "journaltitle"
-    else:
-        venue_source = "booktitle" if "booktitle" in fields else None
-        raw_key = "booktitle"
-    if venue_source is not None:
-        record.venue_full = text(venue_source)
-        if venue_source in raw:
-            raw[raw_key] = raw.pop(venue_source)
-    for name, attribute in _TEXT_FIELDS.items():
-        if name in fields:
-            setattr(record, attribute, text(name))
-    # year, date
-    year_item, date_item = fields.get("year"), fields.get("date")
-    if year_item is not None and not _ws(year_item.content) and year_item.literal:
-        consumed.add("year")  # `year = {}` says nothing
-    elif year_item is not None:
-        try:
-            year = _decode_year(year_item.content)
-        except ValueError:
-            year = None
-        if year is not None:
-            consumed.add("year")
-            record.year = year
-            if not year_item.literal or str(year) != _ws(year_item.content):
-                raw["year"] = year_item.expr
-        else:  # `n.d.`, `in press`: BibTeX sorts it as text; kept as the field it is, with no year
-            message = f"year {_ws(year_item.content)!r} is not a number; kept as a field, the year left empty"
-            reader.warn(year_item.line, key, message, YEAR_NOT_NUMBER)
-    if date_item is not None:
-        date = _ws(date_item.content)
-        match = _YEAR4.search(date)
-        if record.year is None and ("year" in consumed or "year" not in fields):
-            if match is None:
-                message = f"date {date!r} has no year; kept as a field, the year left empty"
-                reader.warn(date_item.line, key, message, YEAR_NOT_NUMBER)
-            else:
-                record.year = int(match.group())
-        if date_item.literal and date == str(record.year):
-            consumed.add("date")
-    # identifiers and links
-    item = fields.get("doi")
-    if item is not None:
-        doi = _decode_doi(item.content)
-        if doi is not None:
-            consumed.add("doi")
-            record.doi = doi
-            if not item.literal or _verbatim(doi) != _ws(item.content):
-                raw["doi"] = item.expr
-    for name, attribute in _URL_FIELDS.items():
-        item = fields.get(name)
-        if item is not None:
-            value = _decode_url(item.content)
-            if value and not is_http_url(value):
-                # `citeseer.ist.psu.edu/x.html`: BibTeX prints it as it is; kept as a plain field, so no
-                # export ever makes a link of it (nor of a `javascript:` one).
-                shown = value if len(value) <= 80 else value[:77] + "..."
-                why = "has a space in it" if " " in value else "is not an http(s) link"
-                message = f"{name} {shown!r} {why}; kept as a plain field"
-                reader.warn(item.line, key, message, URL_WITHOUT_SCHEME)
-                continue
-            consumed.add(name)
-            setattr(record, attribute, value)
-            if not item.literal or _verbatim(value) != _ws(item.content):
-                raw[name] = item.expr
-    item = fields.get("eprint")
-    if item is not None:
-        archive = fields.get("archiveprefix") or fields.get("eprinttype")
-        arxiv = _arxiv_id(_ws(item.content)) if archive and _ws(archive.content).lower() == "arxiv" else None
-        if arxiv is not None:
-            consumed.update(("eprint", "archiveprefix", "eprinttype"))
-            record.arxiv_id = arxiv
-            if not item.literal or arxiv != _ws(item.content):
-                raw["eprint"] = item.expr
-            category = fields.get("primaryclass") or fields.get("eprintclass")
-            if category is not None:
-                consumed.update(("primaryclass", "eprintclass"))
-                extra["primaryclass"] = category.content
-                if not category.literal:
-                    raw["primaryclass"] = category.expr
-    item = fields.get("keywords")
-    if item is not None:
-        consumed.add("keywords")
-        record.topics = _decode_topics(item.content)
-        if not item.literal or not _reproduces(_encode_topics, record.topics, _ws(item.content)):
-            raw["keywords"] = item.expr
-    # everything else, verbatim
-    for name, item in fields.items():
-        if name in consumed:
-            continue
-        extra[name] = item.content
-        if not item.literal:
-            raw[name] = item.expr
-    record.extra = extra
-    record.raw = raw
-    return record
+def _make_record(entry: _Entry, reader: _Reader) -> PaperRecord:
+    """Map an entry's fields onto a PaperRecord (see fields.py)."""
+    return read_record(
+        entry.key, entry.entry_type, entry.fields, f"{reader.source}:{entry.line}", reader.warn
+    )
 
 
 def read_bib_file(

@@ -58,10 +58,6 @@ _AND_SPLIT = re.compile(r"\s+and\s+", re.IGNORECASE)
 _SIMPLE_NAME_PART = re.compile(r"[A-Za-z][A-Za-z0-9.\-' ]*")
 _AND_WORD = re.compile(r"(?:^|\s)and(?:\s|$)", re.IGNORECASE)
 
-_VENUE_SOURCES_ARTICLE = ("journaltitle", "journal")
-_TEXT_FIELDS = {"pages": "pages", "abstract": "abstract", "note": "note", "shortvenue": "venue"}
-_URL_FIELDS = {"url": "url", "code": "code_url"}
-
 
 class _ValueError(Exception):
     """A field value that is not a valid BibTeX value expression."""
@@ -211,6 +207,30 @@ def _ws(text: str) -> str:
     if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\f" in text or "\v" in text:
         return _WS.sub(" ", text).strip(" ")
     return text.strip(" ")
+
+
+def _raw_value(expr: str | None, macros: dict[str, str], ascii: bool) -> str | None:
+    """The expanded text of a stored raw expression when it can be written safely, else None."""
+    if not expr or (ascii and not expr.isascii()):
+        return None
+    try:
+        pieces = _pieces(expr)
+        for kind, piece in pieces:
+            if kind in '{"' and not (_inert(piece) and _harmless(piece)):
+                return None
+        if len(pieces) == 1 and pieces[0][0] in '{"0':
+            return pieces[0][1]
+        expanded = _expand(pieces, macros, None)
+        return expanded if _harmless(expanded) else None
+    except _ValueError:
+        return None
+
+
+def _ascii_latex(text: str) -> str:
+    """Verbatim LaTeX with its non-ASCII characters as LaTeX commands."""
+    if text.isascii():
+        return text
+    return "".join(ch if ch.isascii() else unicode_to_latex(ch) for ch in text)
 
 
 # ------------------------------------------------------------------------------- field value conversion
