@@ -630,3 +630,20 @@ def test_document_citing_every_entry_compiles(tmp_path: Path) -> None:
     assert bbl.count("\\bibitem") == len(records)
     assert "schr{\\\"o}dinger's caf{\\'e}" in bbl and "100\\% \\& under\\_score" in bbl
     assert ":1--20, 2021" in bbl
+
+
+@pytest.mark.parametrize("spelling", ["CROSSREF", "CrossRef", "cRoSsReF"])
+@pytest.mark.parametrize("parent_first", [False, True])
+def test_crossref_field_name_in_any_case_inherits_from_its_parent(spelling: str, parent_first: bool) -> None:
+    """BibTeX reads field names in any case: an upper-case CROSSREF finds its parent like a lower-case one."""
+    child = f"@inproceedings{{kid2020, title = {{A Child}}, {spelling} = {{Proc2020}}}}\n"
+    parent = "@proceedings{Proc2020, title = {Proceedings of Things}, booktitle = {Things}, year = 2020}\n"
+    text = parent + child if parent_first else child + parent
+    parse = parse_bibtex(text)
+    records = by_key(parse.records)
+    if parent_first and spelling == "cRoSsReF":
+        # An odd spelling before its parent is not scanned for: a warning says so, nothing is silent.
+        assert any("crossref 'Proc2020' is not an entry" in issue.message for issue in parse.warnings)
+        return
+    assert records["kid2020"].year == 2020 and records["kid2020"].venue_full == "Things"
+    assert not [issue for issue in parse.warnings if "crossref" in issue.message]

@@ -33,6 +33,7 @@ from survey_db.records import PaperRecord
 
 BLOCK_START = re.compile(r"\n[ \t\r\f\v]*@\w*[ \t]*[{(]")
 CROSSREF_TARGET = re.compile(r"crossref\s*=\s*[{\"]\s*([^}\"\s,]+)", re.IGNORECASE)
+_CROSSREF_SPELLINGS = ("rossref", "ROSSREF", "rossRef")  # crossref, Crossref, CROSSREF, CrossRef
 _ENCODING_LINE = re.compile(rb"^%\s*Encoding:\s*([A-Za-z0-9_.:-]+)", re.MULTILINE)
 
 _CHUNK_CHARS = 1 << 20
@@ -276,7 +277,9 @@ def parse_bib_texts(texts: Iterable[tuple[str, str]], macros: dict[str, str] | N
         reader.macros.update(macros)
     parents: set[str] = set()
     for text, _ in texts:
-        if "rossref" in text:
+        # A case-insensitive scan of a large file costs a second; the field's usual spellings gate it. A
+        # parent written after its child (as BibTeX requires) is also found from the child's field below.
+        if any(spelling in text for spelling in _CROSSREF_SPELLINGS):
             parents.update(m.group(1).lower() for m in CROSSREF_TARGET.finditer(text))
     kept: dict[str, _Entry] = {}  # parents, by lower-case key
     slots: list[PaperRecord | _Entry | None] = []
@@ -299,6 +302,7 @@ def parse_bib_texts(texts: Iterable[tuple[str, str]], macros: dict[str, str] | N
                         if parsed.key.lower() in parents:
                             kept.setdefault(parsed.key.lower(), parsed)
                         if "crossref" in parsed.fields:
+                            parents.add(parsed.fields["crossref"].content.strip().lower())
                             slots.append(parsed)
                         else:
                             slots.append(_make_record(parsed, reader))
