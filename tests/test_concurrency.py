@@ -227,8 +227,6 @@ def test_concurrent_imports_of_one_key_cannot_both_succeed(empty_db, tmp_path: P
         assert code in (0, 1)
     # A .bib import matches by key: the later import finds shared2024 stored and fills it in or reports a
     # conflict; it never stores a second paper under the same key.
-    from survey_db.services.export import paper_json  # noqa: F401 - the JSON below is the stored truth
-
     stored = json.loads(
         subprocess.run(
             survey_command("show", "shared2024", "--format", "json", db=empty_db),

@@ -248,18 +248,6 @@ def topics_to_use(session: Session, names: Iterable[str], *, allow_new: bool = F
     return list(dict.fromkeys(chosen))
 
 
-def topic_counts(session: Session) -> list[tuple[Topic, int]]:
-    """Every topic with its number of papers, most used first."""
-    count = func.count(PaperTopic.paper_id)
-    rows = session.execute(
-        select(Topic, count)
-        .outerjoin(PaperTopic, PaperTopic.topic_id == Topic.id)
-        .group_by(Topic.id)
-        .order_by(count.desc(), Topic.name)
-    )
-    return [(topic, n) for topic, n in rows]
-
-
 def rename_topic(session: Session, name: str, new_name: str) -> Topic:
     topic = resolve_topic(session, name)
     new_name = " ".join(new_name.split())
